@@ -1,0 +1,47 @@
+# The README's two commands: `make run` and `make test`. Both create .venv when missing.
+# torch==2.13.0 is installed first, on its own, so no resolver ever pulls a CUDA build.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.synthgen-installed
+POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+.PHONY: install run test lint typecheck pytest pytest-postgres bench bench-quick clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[service,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/synthgen serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy synthgen_core synthgen_service
+
+pytest: install
+	$(BIN)/python -m pytest
+
+pytest-postgres: install
+	SYNTHGEN_TEST_DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest tests/service -m "not e2e"
+
+test: lint typecheck pytest pytest-postgres
+
+bench: install
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python -m benchmarks run
+
+bench-quick: install
+	$(BIN)/python -m benchmarks run --quick
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,82 @@
+"""SynthGen: synthetic tabular data that keeps the statistics of a real table.
+
+>>> import synthgen_core as sg
+>>> model = sg.create("gaussian_copula", seed=7).fit(df)      # doctest: +SKIP
+>>> synthetic = model.sample(1_000, conditions={"sex": "Female"})  # doctest: +SKIP
+>>> model.save("model.sgm"); again = sg.load("model.sgm")      # doctest: +SKIP
+
+The model classes and ``evaluate`` are imported on first access, so ``import synthgen_core``
+stays light (no PyTorch, no scikit-learn); ``create`` and ``load`` import only the class
+they need.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from typing import TYPE_CHECKING, Any
+
+from synthgen_core import errors
+from synthgen_core.errors import (
+    ConditionError,
+    ConfigError,
+    DataError,
+    ModelFileError,
+    NotFittedError,
+    SynthGenError,
+)
+from synthgen_core.metadata import Metadata
+from synthgen_core.models.load import load
+from synthgen_core.models.registry import MODEL_TYPES, create
+
+if TYPE_CHECKING:
+    from synthgen_core.evaluation import evaluate
+    from synthgen_core.models.copulagan import CopulaGAN
+    from synthgen_core.models.ctgan.model import CTGAN
+    from synthgen_core.models.gaussian_copula.model import GaussianCopula
+    from synthgen_core.models.tvae.model import TVAE
+
+#: Public class name -> model type id in the registry.
+_MODEL_CLASSES = {
+    "GaussianCopula": "gaussian_copula",
+    "CTGAN": "ctgan",
+    "CopulaGAN": "copulagan",
+    "TVAE": "tvae",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODEL_CLASSES:
+        from synthgen_core.models.registry import model_class
+
+        return model_class(_MODEL_CLASSES[name])
+    if name == "evaluate":  # the report pulls in scikit-learn: load it on first use
+        from synthgen_core.evaluation import evaluate
+
+        return evaluate
+    raise AttributeError(f"module 'synthgen_core' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+__all__ = [
+    "CTGAN",
+    "MODEL_TYPES",
+    "TVAE",
+    "ConditionError",
+    "ConfigError",
+    "CopulaGAN",
+    "DataError",
+    "GaussianCopula",
+    "Metadata",
+    "ModelFileError",
+    "NotFittedError",
+    "SynthGenError",
+    "__version__",
+    "create",
+    "errors",
+    "evaluate",
+    "load",
+]

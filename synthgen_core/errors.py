@@ -1,0 +1,50 @@
+"""Every error the library raises on purpose.
+
+The tree, so callers can catch at the depth they care about::
+
+    SynthGenError                 anything SynthGen refuses to do
+    ├── DataError                 the table cannot be used as given (empty, bad column, ...)
+    ├── ConfigError               a model option is unknown, mistyped or out of range
+    ├── ConditionError            conditional sampling asked for something impossible
+    ├── NotFittedError            a model was used before ``fit``
+    └── ModelFileError            a model file is unreadable, tampered, truncated or too new
+
+Messages name the column or option at fault *and* say how to fix it, because the
+service shows them verbatim to users who never see a traceback.
+"""
+
+from __future__ import annotations
+
+
+class SynthGenError(Exception):
+    """Base of every deliberate SynthGen error."""
+
+
+class DataError(SynthGenError, ValueError):
+    """The input table (or a column of it) cannot be used as given."""
+
+
+class ConfigError(SynthGenError, ValueError):
+    """A model option is unknown, has the wrong type or an invalid value."""
+
+
+class ConditionError(SynthGenError, ValueError):
+    """Conditional sampling cannot produce rows that satisfy the conditions."""
+
+
+class NotFittedError(SynthGenError, RuntimeError):
+    """A model was asked to sample or save before it was fitted."""
+
+
+class ModelFileError(SynthGenError, OSError):
+    """A model file cannot be loaded safely."""
+
+
+__all__ = [
+    "ConditionError",
+    "ConfigError",
+    "DataError",
+    "ModelFileError",
+    "NotFittedError",
+    "SynthGenError",
+]

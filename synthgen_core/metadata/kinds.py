@@ -1,0 +1,81 @@
+"""The kinds a column can have, and what SynthGen remembers about each.
+
+A :class:`ColumnSpec` is plain data (a msgspec Struct) so that it can be stored in a model
+file, sent over the REST API and edited by a user who disagrees with detection.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+import msgspec
+
+
+class ColumnKind(StrEnum):
+    """How a column is modelled."""
+
+    NUMERICAL = "numerical"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    ID = "id"
+    CONSTANT = "constant"
+
+
+#: Kinds whose values are modelled as categories (one-hot / frequency intervals).
+DISCRETE_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
+#: Kinds whose values are modelled on a continuous axis.
+CONTINUOUS_KINDS = frozenset({ColumnKind.NUMERICAL, ColumnKind.DATETIME})
+#: Kinds that are not learned at all: ids are regenerated, constants restored.
+UNLEARNED_KINDS = frozenset({ColumnKind.ID, ColumnKind.CONSTANT})
+
+#: A value as stored in a column: what categories and constants hold, JSON-able as is.
+Scalar = str | int | float | bool
+#: Datetime precisions, coarsest first; each is a numpy ``datetime64`` unit.
+Precision = Literal["D", "h", "m", "s", "ms", "us", "ns"]
+PRECISIONS: tuple[Precision, ...] = ("D", "h", "m", "s", "ms", "us", "ns")
+#: How a regenerated id looks: ``integer`` counts up from the source's minimum, ``uuid``
+#: draws random UUID-shaped strings, ``pattern`` is ``id_prefix`` + a (zero-padded) counter.
+IdStyle = Literal["integer", "uuid", "pattern"]
+
+
+class ColumnSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Everything needed to learn a column and to write it back as the user gave it.
+
+    Fields left ``None`` are learned from the table when a codec is fitted, so a user can
+    change ``kind`` without knowing the statistics that go with it.
+    """
+
+    name: str
+    kind: ColumnKind
+    #: The source pandas dtype (``str(series.dtype)``), restored on output.
+    dtype: str
+    #: Share of rows that were missing (NaN/None/NaT/pd.NA or a marker string).
+    missing_rate: float = 0.0
+    #: Marker strings that meant "missing" in the source (``" ?"`` in adult), each with its
+    #: share of the missing cells; the rest of the missing cells were real nulls.
+    missing_markers: dict[str, float] = {}
+    #: numerical: every value is a whole number.
+    integer: bool = False
+    #: numerical: decimals to round generated values to (None: do not round).
+    decimals: int | None = None
+    #: numerical: the source held the numbers as strings (a CSV column with "?" markers);
+    #: they are written back as strings with ``decimals`` fixed decimals.
+    numbers_as_text: bool = False
+    #: numerical and datetime (in ``precision`` units since the epoch): learned range,
+    #: generated values are clipped to it.
+    min_value: float | None = None
+    max_value: float | None = None
+    #: datetime held as strings: the strftime format that writes them back verbatim.
+    datetime_format: str | None = None
+    #: datetime: the unit every value is a whole multiple of.
+    precision: Precision | None = None
+    #: categorical and boolean: the values as stored, in code order.
+    categories: list[Scalar] | None = None
+    #: constant: the one value (None when the column is entirely missing).
+    constant_value: Scalar | None = None
+    #: id: how regenerated keys look.
+    id_style: IdStyle | None = None
+    id_prefix: str = ""
+    id_digits: int = 0

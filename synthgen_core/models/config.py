@@ -1,0 +1,138 @@
+"""One msgspec config Struct per model type: the single source of truth for options.
+
+The library validates constructor keyword arguments through these Structs and the service
+validates the ``config`` object of ``POST /api/synthgen/models`` through the very same
+code, so an option that the library refuses is refused by the API with the same message.
+Constraints live in ``Meta`` so they also show in the JSON Schema the API publishes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, TypeVar
+
+import msgspec
+
+from synthgen_core.errors import ConfigError
+
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+Epochs = Annotated[int, msgspec.Meta(ge=1, le=100_000, description="Number of training epochs.")]
+BatchSize = Annotated[int, msgspec.Meta(ge=2, le=1_000_000, description="Training batch size.")]
+EmbeddingDim = Annotated[
+    int, msgspec.Meta(ge=1, le=4096, description="Dimensionality of data embeddings.")
+]
+LayerSizes = Annotated[
+    list[Annotated[int, msgspec.Meta(ge=1, le=16384)]],
+    msgspec.Meta(max_length=16, description="Hidden layer sizes."),
+]
+LearningRate = Annotated[float, msgspec.Meta(gt=0, le=1)]
+Decay = Annotated[float, msgspec.Meta(ge=0, le=1)]
+Seed = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1, description="Random seed.")] | None
+Device = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z][a-z0-9_]*(:\d+)?$",
+        description="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps, or a plugin.",
+    ),
+]
+TimeBudget = (
+    Annotated[
+        float,
+        msgspec.Meta(gt=0, description="Stop training after this many seconds (whole epochs)."),
+    ]
+    | None
+)
+Distribution = Literal["auto", "norm", "truncnorm", "beta", "gamma", "uniform", "empirical"]
+
+
+class ModelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Options every model type accepts."""
+
+    seed: Seed = None
+
+
+class NeuralConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True):
+    """Options shared by the PyTorch models."""
+
+    epochs: Epochs = 300
+    batch_size: BatchSize = 500
+    embedding_dim: EmbeddingDim = 128
+    device: Device = "auto"
+    max_training_seconds: TimeBudget = None
+
+
+class CTGANConfig(NeuralConfig, kw_only=True, forbid_unknown_fields=True):
+    """CTGAN options (arXiv 1907.00503); defaults follow the paper and the API spec."""
+
+    generator_dim: LayerSizes = msgspec.field(default_factory=lambda: [256, 256])
+    discriminator_dim: LayerSizes = msgspec.field(default_factory=lambda: [256, 256])
+    pac: Annotated[
+        int, msgspec.Meta(ge=1, le=1000, description="PAC size; divides batch_size.")
+    ] = 10
+    generator_lr: LearningRate = 2e-4
+    discriminator_lr: LearningRate = 2e-4
+    generator_decay: Decay = 1e-6
+    discriminator_decay: Decay = 1e-6
+    discriminator_steps: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
+    log_frequency: bool = True
+
+    def __post_init__(self) -> None:
+        if self.batch_size % self.pac != 0:
+            raise ValueError(
+                f"pac ({self.pac}) must evenly divide batch_size ({self.batch_size}); "
+                f"use a batch_size that is a multiple of {self.pac}"
+            )
+
+
+class CopulaGANConfig(CTGANConfig, kw_only=True, forbid_unknown_fields=True):
+    """CTGAN options plus the marginal family used for the copula transform."""
+
+    numerical_distribution: Distribution = "auto"
+
+
+class TVAEConfig(NeuralConfig, kw_only=True, forbid_unknown_fields=True):
+    """TVAE options (arXiv 1907.00503, section 4.4)."""
+
+    compress_dims: LayerSizes = msgspec.field(default_factory=lambda: [128, 128])
+    decompress_dims: LayerSizes = msgspec.field(default_factory=lambda: [128, 128])
+    l2scale: Decay = 1e-5
+    loss_factor: Annotated[float, msgspec.Meta(gt=0, le=1000)] = 2.0
+    learning_rate: LearningRate = 1e-3
+
+
+class GaussianCopulaConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True):
+    """Gaussian Copula options: the marginal family per numerical column."""
+
+    numerical_distribution: Distribution = "auto"
+
+
+C = TypeVar("C", bound="ModelConfig")
+
+
+def parse_config(config_type: type[C], options: dict[str, Any]) -> C:
+    """Validate ``options`` into ``config_type``; a :class:`ConfigError` names the bad option."""
+    if not isinstance(options, dict):
+        raise ConfigError(f"config must be a JSON object of options, got {type(options).__name__}")
+    try:
+        return msgspec.convert(options, config_type, strict=True)
+    except msgspec.ValidationError as error:
+        raise ConfigError(_explain(error, config_type)) from None
+
+
+def _explain(error: msgspec.ValidationError, config_type: type[ModelConfig]) -> str:
+    message = str(error)
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", message)
+    if unknown:
+        known = ", ".join(sorted(config_type.__struct_fields__))
+        return f"unknown option {unknown.group(1)!r}; valid options are: {known}"
+    located = re.match(r"(.*) - at `\$\.([A-Za-z_]+)(.*)`$", message)
+    if located:
+        problem, option, index = located.groups()
+        return f"invalid value for option {option!r}{index}: {problem[0].lower()}{problem[1:]}"
+    return f"invalid option: {message}"
+
+
+def config_to_dict(config: ModelConfig) -> dict[str, Any]:
+    """The full config (defaults included) as JSON-able builtins."""
+    result: dict[str, Any] = msgspec.to_builtins(config)
+    return result

@@ -1,0 +1,64 @@
+"""The epoch loop shared by the neural models, with a callback that can stop training.
+
+A model supplies ``run_epoch(epoch) -> {loss name: tensor}``; the tensors stay on the device
+during the epoch and are read once at its end, so a GPU never waits for the host between
+steps. After each epoch the callback receives a :class:`TrainingProgress` and returns
+``True`` to stop (the service uses this for progress rows and cancellation, the CLI for its
+progress bar); ``max_seconds`` stops after the epoch that crosses the budget.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import msgspec
+
+if TYPE_CHECKING:
+    import torch
+
+
+class TrainingProgress(msgspec.Struct, frozen=True, kw_only=True):
+    """What a callback learns after each epoch."""
+
+    epoch: int
+    total_epochs: int
+    losses: dict[str, float]
+    elapsed: float
+
+    @property
+    def eta_seconds(self) -> float:
+        """Seconds left at the average pace so far."""
+        return self.elapsed / self.epoch * (self.total_epochs - self.epoch)
+
+
+TrainingCallback = Callable[[TrainingProgress], bool | None]
+EpochRunner = Callable[[int], "dict[str, torch.Tensor]"]
+
+
+def run_epochs(
+    epochs: int,
+    run_epoch: EpochRunner,
+    *,
+    callback: TrainingCallback | None = None,
+    max_seconds: float | None = None,
+) -> list[dict[str, float]]:
+    """Run up to ``epochs`` epochs and return the per-epoch losses."""
+    start = time.perf_counter()
+    history: list[dict[str, float]] = []
+    for epoch in range(epochs):
+        losses = {name: float(value) for name, value in run_epoch(epoch).items()}
+        history.append(losses)
+        elapsed = time.perf_counter() - start
+        progress = TrainingProgress(
+            epoch=epoch + 1, total_epochs=epochs, losses=losses, elapsed=elapsed
+        )
+        if callback is not None and callback(progress):
+            break
+        if max_seconds is not None and elapsed >= max_seconds:
+            break
+        if not all(math.isfinite(value) for value in losses.values()):
+            break
+    return history

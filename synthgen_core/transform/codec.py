@@ -1,0 +1,190 @@
+"""TableCodec: a table <-> per-column numeric vectors, exactly reversible.
+
+The floor every model stands on. Continuous columns (numerical, datetime) become float64
+vectors with NaN where missing; discrete columns (categorical, boolean) become int64 codes,
+missing being one more code. Ids and constants are not encoded: decoding regenerates ids and
+writes constants back, then restores the source's column order, dtypes and missing markers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from synthgen_core.errors import DataError, NotFittedError
+from synthgen_core.metadata import learn
+from synthgen_core.metadata.kinds import (
+    DISCRETE_KINDS,
+    ColumnKind,
+    ColumnSpec,
+    Scalar,
+)
+from synthgen_core.metadata.metadata import Metadata
+from synthgen_core.metadata.missing import missing_mask
+from synthgen_core.transform.datetimes import decode_datetime, encode_datetime
+from synthgen_core.transform.discrete import decode_codes, encode_codes
+from synthgen_core.transform.numbers import decode_numerical, encode_numerical
+from synthgen_core.transform.unlearned import decode_constant, decode_id
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class EncodedTable:
+    """The learned columns of ``n_rows`` rows, keyed by column name."""
+
+    n_rows: int
+    #: numerical and datetime columns: float64 (N,), NaN where missing.
+    continuous: dict[str, FloatArray]
+    #: categorical and boolean columns: int64 codes (N,); the missing code is the last.
+    discrete: dict[str, IntArray]
+
+
+class DiscreteColumn(msgspec.Struct, frozen=True, kw_only=True):
+    """What a model needs about one discrete column, codes in order."""
+
+    name: str
+    #: Category values, code ``i`` is ``categories[i]``; the missing code (if any) follows.
+    categories: list[Scalar]
+    #: Share of training rows per code, missing code included when ``has_missing``.
+    frequencies: list[float]
+    has_missing: bool
+
+    @property
+    def n_codes(self) -> int:
+        return len(self.categories) + int(self.has_missing)
+
+
+class CodecState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A fitted codec as JSON-able data."""
+
+    metadata: Metadata
+    discrete: list[DiscreteColumn]
+
+
+class TableCodec:
+    """Encode a table into per-column vectors and decode them back (see module docstring)."""
+
+    def __init__(self, metadata: Metadata) -> None:
+        self.metadata = metadata
+
+    def fit(self, df: pd.DataFrame) -> TableCodec:
+        """Learn the fields the metadata leaves empty and each category's frequency."""
+        self.metadata.validate(df)
+        specs = [learn.complete(spec, df[spec.name], missing_mask(df[spec.name]))
+                 for spec in self.metadata.columns]
+        self.metadata_ = Metadata(columns=specs)
+        self.discrete_ = [
+            _discrete_column(spec, encode_codes(spec, df[spec.name], missing_mask(df[spec.name])))
+            for spec in specs if spec.kind in DISCRETE_KINDS
+        ]
+        return self
+
+    @property
+    def continuous_columns(self) -> list[str]:
+        """Numerical and datetime columns, in table order."""
+        return self._fitted().continuous_columns
+
+    @property
+    def discrete_columns(self) -> list[str]:
+        """Categorical and boolean columns, in table order."""
+        return self._fitted().discrete_columns
+
+    @property
+    def learned_columns(self) -> list[str]:
+        """Every encoded column, in table order."""
+        return self._fitted().learned_columns
+
+    def discrete_info(self, name: str) -> DiscreteColumn:
+        self._fitted()
+        for info in self.discrete_:
+            if info.name == name:
+                return info
+        raise DataError(f"{name!r} is not a discrete column; discrete: {self.discrete_columns}")
+
+    def encode(self, df: pd.DataFrame) -> EncodedTable:
+        meta = self._fitted()
+        meta.validate(df)
+        continuous: dict[str, FloatArray] = {}
+        discrete: dict[str, IntArray] = {}
+        for spec in meta.columns:
+            series = df[spec.name]
+            if spec.kind == ColumnKind.NUMERICAL:
+                continuous[spec.name] = encode_numerical(spec, series, missing_mask(series))
+            elif spec.kind == ColumnKind.DATETIME:
+                continuous[spec.name] = encode_datetime(spec, series, missing_mask(series))
+            elif spec.kind in DISCRETE_KINDS:
+                discrete[spec.name] = encode_codes(spec, series, missing_mask(series))
+        return EncodedTable(n_rows=len(df), continuous=continuous, discrete=discrete)
+
+    def decode(self, encoded: EncodedTable, rng: np.random.Generator) -> pd.DataFrame:
+        """The table back: source column order, dtypes, markers; ids regenerated."""
+        meta = self._fitted()
+        _check_encoded(meta, encoded)
+        columns = {spec.name: self._decode_column(spec, encoded, rng) for spec in meta.columns}
+        return pd.DataFrame(columns, index=pd.RangeIndex(encoded.n_rows))
+
+    def to_dict(self) -> dict[str, Any]:
+        state = CodecState(metadata=self._fitted(), discrete=self.discrete_)
+        out: dict[str, Any] = msgspec.to_builtins(state)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableCodec:
+        try:
+            state = msgspec.convert(data, CodecState)
+        except msgspec.ValidationError as exc:
+            raise DataError(f"invalid codec state: {exc}") from exc
+        codec = cls(Metadata.from_dict(msgspec.to_builtins(state.metadata)))
+        codec.metadata_ = codec.metadata
+        codec.discrete_ = state.discrete
+        return codec
+
+    def _decode_column(
+        self, spec: ColumnSpec, encoded: EncodedTable, rng: np.random.Generator
+    ) -> pd.Series:
+        n_rows = encoded.n_rows
+        if spec.kind == ColumnKind.NUMERICAL:
+            series = decode_numerical(spec, encoded.continuous[spec.name], rng)
+        elif spec.kind == ColumnKind.DATETIME:
+            series = decode_datetime(spec, encoded.continuous[spec.name], rng)
+        elif spec.kind in DISCRETE_KINDS:
+            series = decode_codes(spec, encoded.discrete[spec.name], rng)
+        elif spec.kind == ColumnKind.ID:
+            series = decode_id(spec, n_rows, rng)
+        else:
+            series = decode_constant(spec, n_rows, rng)
+        return series.reset_index(drop=True)
+
+    def _fitted(self) -> Metadata:
+        meta: Metadata | None = getattr(self, "metadata_", None)
+        if meta is None:
+            raise NotFittedError("the codec is not fitted; call TableCodec(metadata).fit(df)")
+        return meta
+
+
+def _discrete_column(spec: ColumnSpec, codes: IntArray) -> DiscreteColumn:
+    categories = spec.categories or []
+    has_missing = bool((codes == len(categories)).any())
+    counts = np.bincount(codes, minlength=len(categories) + int(has_missing))
+    return DiscreteColumn(name=spec.name, categories=categories, has_missing=has_missing,
+                          frequencies=(counts / max(len(codes), 1)).tolist())
+
+
+def _check_encoded(meta: Metadata, encoded: EncodedTable) -> None:
+    """Refuse an encoded table that lacks a column or has vectors of the wrong length."""
+    for group, names in ((encoded.continuous, meta.continuous_columns),
+                         (encoded.discrete, meta.discrete_columns)):
+        for name in names:
+            if name not in group:
+                raise DataError(f"encoded table lacks column {name!r}; encode every learned "
+                                "column (see TableCodec.learned_columns)")
+            if len(group[name]) != encoded.n_rows:
+                raise DataError(f"encoded column {name!r} has {len(group[name])} values, "
+                                f"expected n_rows={encoded.n_rows}")

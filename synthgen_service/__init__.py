@@ -1,0 +1,1 @@
+"""SynthGen service: the REST API, the store and the arq workers."""

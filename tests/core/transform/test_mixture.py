@@ -1,0 +1,56 @@
+"""The variational mixture behind mode-specific normalisation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthgen_core.transform.mixture import cover, fit_modes
+
+
+def test_modes_sit_on_the_clusters_with_their_weights() -> None:
+    rng = np.random.default_rng(0)
+    truth = [(-20.0, 0.5, 0.2), (0.0, 1.0, 0.5), (10.0, 2.0, 0.3)]
+    values = np.concatenate([rng.normal(mu, sd, int(w * 20_000)) for mu, sd, w in truth])
+    modes = fit_modes(values, max_modes=10, weight_threshold=0.005)
+    assert modes.weights.sum() == pytest.approx(1.0)
+    for mu, sd, weight in truth:
+        near = np.abs(modes.means - mu) < 4 * sd
+        assert modes.weights[near].sum() == pytest.approx(weight, abs=0.03)
+    assert not np.any((modes.means > -15) & (modes.means < -5))  # nothing in the empty gap
+
+
+def test_light_modes_are_pruned_and_heaviest_comes_first() -> None:
+    values = np.random.default_rng(1).lognormal(size=5_000)
+    modes = fit_modes(values, max_modes=10, weight_threshold=0.05)
+    assert np.all(modes.weights >= 0.05 / modes.weights.size)  # renormalised after pruning
+    assert np.all(np.diff(modes.weights) <= 0)
+    assert np.all(modes.stds > 0)
+
+
+def test_few_distinct_values_get_one_exact_mode_each() -> None:
+    values = np.array([3.0, 3.0, 3.0, 7.0, 9.0, 9.0])
+    modes = fit_modes(values, max_modes=10, weight_threshold=0.005)
+    assert modes.means.tolist() == [3.0, 9.0, 7.0]
+    assert modes.weights.tolist() == pytest.approx([0.5, 1 / 3, 1 / 6])
+    assert np.all(4 * modes.stds < 1.0)  # narrow: decoding snaps back to the value
+
+
+def test_single_value_gets_a_proper_mode() -> None:
+    modes = fit_modes(np.full(10, 42.0), max_modes=10, weight_threshold=0.005)
+    assert modes.means.tolist() == [42.0] and modes.stds[0] > 0
+
+
+def test_cover_adds_tail_modes_so_no_value_needs_clipping() -> None:
+    rng = np.random.default_rng(2)
+    values = np.concatenate([rng.normal(0, 1, 10_000), [60.0, 75.0, -90.0]])
+    modes = cover(fit_modes(values, 10, 0.005), values, reach=4.0)
+    z = np.abs(values[:, None] - modes.means[None, :]) / modes.stds[None, :]
+    assert np.all(z.min(axis=1) <= 4.0)
+    assert modes.weights.sum() == pytest.approx(1.0)
+
+
+def test_fit_is_deterministic() -> None:
+    values = np.random.default_rng(3).gamma(2.0, size=3_000)
+    first, second = fit_modes(values, 10, 0.005), fit_modes(values, 10, 0.005)
+    np.testing.assert_array_equal(first.means, second.means)
