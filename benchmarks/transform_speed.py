@@ -65,8 +65,11 @@ def proxy(df: pd.DataFrame) -> Callable[[], object]:
         for name in continuous:
             column = df[[name]].to_numpy(dtype=np.float64)
             mixture = BayesianGaussianMixture(
-                n_components=10, weight_concentration_prior_type="dirichlet_process",
-                weight_concentration_prior=0.001, n_init=1, random_state=0,
+                n_components=10,
+                weight_concentration_prior_type="dirichlet_process",
+                weight_concentration_prior=0.001,
+                n_init=1,
+                random_state=0,
             )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # ConvergenceWarning, as the reference's run
@@ -81,8 +84,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=ADULT)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--proxy", action="store_true",
-                        help="without ctgan installed, time the reference's mixture fits")
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="without ctgan installed, time the reference's mixture fits",
+    )
     args = parser.parse_args()
     df = pd.read_csv(args.data)
     ours_s = best_time(ours(df), args.repeat)

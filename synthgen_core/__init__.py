@@ -24,6 +24,7 @@ from synthgen_core.errors import (
     ModelFileError,
     NotFittedError,
     SynthGenError,
+    TrainingError,
 )
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.load import load
@@ -74,6 +75,7 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "SynthGenError",
+    "TrainingError",
     "__version__",
     "create",
     "errors",

@@ -7,6 +7,7 @@ The tree, so callers can catch at the depth they care about::
     ├── ConfigError               a model option is unknown, mistyped or out of range
     ├── ConditionError            conditional sampling asked for something impossible
     ├── NotFittedError            a model was used before ``fit``
+    ├── TrainingError             training diverged (a loss became NaN or infinite)
     └── ModelFileError            a model file is unreadable, tampered, truncated or too new
 
 Messages name the column or option at fault *and* say how to fix it, because the
@@ -36,6 +37,10 @@ class NotFittedError(SynthGenError, RuntimeError):
     """A model was asked to sample or save before it was fitted."""
 
 
+class TrainingError(SynthGenError, RuntimeError):
+    """Training diverged, so the fitted weights would be useless."""
+
+
 class ModelFileError(SynthGenError, OSError):
     """A model file cannot be loaded safely."""
 
@@ -47,4 +52,5 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "SynthGenError",
+    "TrainingError",
 ]

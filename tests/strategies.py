@@ -48,8 +48,9 @@ def _nullable_ints(draw: st.DrawFn, n_rows: int) -> pd.Series:
 
 
 def _strings(draw: st.DrawFn, n_rows: int) -> pd.Series:
-    values = np.asarray(draw(st.lists(st.sampled_from(WORDS), min_size=n_rows,
-                                      max_size=n_rows)), dtype=object)
+    values = np.asarray(
+        draw(st.lists(st.sampled_from(WORDS), min_size=n_rows, max_size=n_rows)), dtype=object
+    )
     values[_missing(draw, n_rows)] = draw(st.sampled_from(MARKERS))
     return pd.Series(values, dtype=object)
 
@@ -75,8 +76,7 @@ def _string_dtype(draw: st.DrawFn, n_rows: int) -> pd.Series:
 
 
 def _mixed(draw: st.DrawFn, n_rows: int) -> pd.Series:
-    values = draw(st.lists(st.sampled_from([1, "a", 2.5, "b"]), min_size=n_rows,
-                           max_size=n_rows))
+    values = draw(st.lists(st.sampled_from([1, "a", 2.5, "b"]), min_size=n_rows, max_size=n_rows))
     return pd.Series(values, dtype=object)
 
 
@@ -91,8 +91,9 @@ def _booleans(draw: st.DrawFn, n_rows: int) -> pd.Series:
 
 
 def _object_booleans(draw: st.DrawFn, n_rows: int) -> pd.Series:
-    values = np.asarray(draw(st.lists(st.booleans(), min_size=n_rows, max_size=n_rows)),
-                        dtype=object)
+    values = np.asarray(
+        draw(st.lists(st.booleans(), min_size=n_rows, max_size=n_rows)), dtype=object
+    )
     values[_missing(draw, n_rows)] = None
     return pd.Series(values, dtype=object)
 
@@ -143,12 +144,24 @@ def _key_ids(draw: st.DrawFn, n_rows: int) -> pd.Series:
 
 #: Column makers by name; ids carry "id" in their column name so detection sees them.
 COLUMNS: dict[str, Column] = {
-    "int": _ints, "float": _floats, "nullable_int": _nullable_ints, "text": _strings,
-    "string": _string_dtype, "category": _pandas_category, "mixed": _mixed,
-    "codes": _int_codes, "bool": _booleans, "number_text": _number_text,
-    "object_bool": _object_booleans, "datetime": _datetimes, "tz_datetime": _tz_datetimes,
-    "datetime_text": _datetime_strings, "constant": _constant, "all_missing": _all_missing,
-    "row_id": _int_ids, "key_id": _key_ids,
+    "int": _ints,
+    "float": _floats,
+    "nullable_int": _nullable_ints,
+    "text": _strings,
+    "string": _string_dtype,
+    "category": _pandas_category,
+    "mixed": _mixed,
+    "codes": _int_codes,
+    "bool": _booleans,
+    "number_text": _number_text,
+    "object_bool": _object_booleans,
+    "datetime": _datetimes,
+    "tz_datetime": _tz_datetimes,
+    "datetime_text": _datetime_strings,
+    "constant": _constant,
+    "all_missing": _all_missing,
+    "row_id": _int_ids,
+    "key_id": _key_ids,
 }
 ID_COLUMNS = frozenset({"row_id", "key_id"})
 

@@ -34,8 +34,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read {str(path)!r} ({exc.strerror}); check the path and "
-                        "its permissions") from exc
+        raise DataError(
+            f"cannot read {str(path)!r} ({exc.strerror}); check the path and its permissions"
+        ) from exc
     return read_table_bytes(data, path.name)
 
 
@@ -68,11 +69,15 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
         elif name.endswith(".jsonl"):
             df.to_json(path, orient="records", lines=True, date_format="iso")
         else:
-            raise DataError(f"cannot write {path.name!r}: unknown format; use one of "
-                            f"{', '.join(WRITE_SUFFIXES)}")
+            raise DataError(
+                f"cannot write {path.name!r}: unknown format; use one of "
+                f"{', '.join(WRITE_SUFFIXES)}"
+            )
     except (ValueError, TypeError, ImportError) as exc:  # e.g. Parquet on mixed-type columns
-        raise DataError(f"cannot write {path.name!r} ({exc}); write CSV instead, or convert "
-                        "mixed-type columns to str") from exc
+        raise DataError(
+            f"cannot write {path.name!r} ({exc}); write CSV instead, or convert "
+            "mixed-type columns to str"
+        ) from exc
 
 
 def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
@@ -81,8 +86,10 @@ def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
     try:
         df = pd.read_csv(io.StringIO(text), sep=delimiter, low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise DataError(f"{filename!r} is not a readable CSV ({exc}); save it as CSV with one "
-                        "header row and the same number of fields on every line") from exc
+        raise DataError(
+            f"{filename!r} is not a readable CSV ({exc}); save it as CSV with one "
+            "header row and the same number of fields on every line"
+        ) from exc
     if df.shape[1] == 0:
         raise DataError(f"{filename!r} has no columns; give a CSV with a header row")
     return df
@@ -124,21 +131,25 @@ def _gunzip(data: bytes, filename: str) -> bytes:
     try:
         return gzip.decompress(data)
     except (OSError, EOFError) as exc:
-        raise DataError(f"{filename!r} is a damaged gzip file ({exc}); compress it again or "
-                        "upload it uncompressed") from exc
+        raise DataError(
+            f"{filename!r} is a damaged gzip file ({exc}); compress it again or "
+            "upload it uncompressed"
+        ) from exc
 
 
 def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(io.BytesIO(data))
     except (OSError, ValueError) as exc:
-        raise DataError(f"{filename!r} is not a readable Parquet file ({exc}); export it "
-                        "again or upload a CSV") from exc
+        raise DataError(
+            f"{filename!r} is not a readable Parquet file ({exc}); export it again or upload a CSV"
+        ) from exc
 
 
 def _read_jsonl(data: bytes, filename: str) -> pd.DataFrame:
     try:
         return pd.read_json(io.StringIO(_decode(data)), lines=True)
     except ValueError as exc:
-        raise DataError(f"{filename!r} is not readable JSON Lines ({exc}); write one JSON "
-                        "object per line") from exc
+        raise DataError(
+            f"{filename!r} is not readable JSON Lines ({exc}); write one JSON object per line"
+        ) from exc

@@ -13,20 +13,26 @@ from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
 def check_frame(df: pd.DataFrame) -> None:
     """Refuse tables nothing can be learned from, or whose columns cannot be named."""
     if not isinstance(df, pd.DataFrame):
-        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}; "
-                        "wrap the data with pd.DataFrame(...)")
+        raise DataError(
+            f"expected a pandas DataFrame, got {type(df).__name__}; "
+            "wrap the data with pd.DataFrame(...)"
+        )
     if df.shape[1] == 0:
         raise DataError("the table has no columns; give a table with at least one column")
     if df.shape[0] == 0:
         raise DataError("the table has no rows; give a table with at least one row")
     bad = [c for c in df.columns if not isinstance(c, str)]
     if bad:
-        raise DataError(f"column names must be strings, got {bad[:5]!r}; rename them, "
-                        "e.g. df.columns = df.columns.astype(str)")
+        raise DataError(
+            f"column names must be strings, got {bad[:5]!r}; rename them, "
+            "e.g. df.columns = df.columns.astype(str)"
+        )
     duplicated = sorted(set(df.columns[df.columns.duplicated()]))
     if duplicated:
-        raise DataError(f"column name(s) {duplicated} appear more than once; rename them so "
-                        "every column name is unique")
+        raise DataError(
+            f"column name(s) {duplicated} appear more than once; rename them so "
+            "every column name is unique"
+        )
 
 
 def check_spec(spec: ColumnSpec) -> None:
@@ -40,11 +46,14 @@ def check_spec(spec: ColumnSpec) -> None:
         raise DataError(f"{where}: missing_markers shares must be >= 0 and sum to at most 1")
     if spec.decimals is not None and not 0 <= spec.decimals <= 15:
         raise DataError(f"{where}: decimals must be within 0..15, got {spec.decimals}")
-    if spec.min_value is not None and spec.max_value is not None and (
-        spec.min_value > spec.max_value
+    if (
+        spec.min_value is not None
+        and spec.max_value is not None
+        and (spec.min_value > spec.max_value)
     ):
-        raise DataError(f"{where}: min_value {spec.min_value} exceeds max_value "
-                        f"{spec.max_value}; swap them")
+        raise DataError(
+            f"{where}: min_value {spec.min_value} exceeds max_value {spec.max_value}; swap them"
+        )
     if spec.id_digits < 0:
         raise DataError(f"{where}: id_digits must be >= 0")
     _check_categories(spec, where)
@@ -69,8 +78,12 @@ def _check_format(fmt: str, where: str) -> None:
         written = probe.strftime(fmt)
         datetime.strptime(written, fmt)
     except ValueError as exc:
-        raise DataError(f"{where}: datetime_format {fmt!r} cannot be written and read back "
-                        f"({exc}); use a strftime format such as '%Y-%m-%d %H:%M:%S'") from None
+        raise DataError(
+            f"{where}: datetime_format {fmt!r} cannot be written and read back "
+            f"({exc}); use a strftime format such as '%Y-%m-%d %H:%M:%S'"
+        ) from None
     if "%" not in fmt:
-        raise DataError(f"{where}: datetime_format {fmt!r} has no % directive; "
-                        "use a strftime format such as '%Y-%m-%d'")
+        raise DataError(
+            f"{where}: datetime_format {fmt!r} has no % directive; "
+            "use a strftime format such as '%Y-%m-%d'"
+        )

@@ -39,8 +39,15 @@ CANDIDATE_FORMATS = (
 )
 #: How many distinct strings detection looks at before trusting a format.
 SAMPLE_SIZE = 500
-_UNIT_NS = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "m": 60 * 10**9, "s": 10**9,
-            "ms": 10**6, "us": 10**3, "ns": 1}
+_UNIT_NS = {
+    "D": 86_400 * 10**9,
+    "h": 3_600 * 10**9,
+    "m": 60 * 10**9,
+    "s": 10**9,
+    "ms": 10**6,
+    "us": 10**3,
+    "ns": 1,
+}
 
 
 def parse_with_format(strings: pd.Series, fmt: str) -> pd.Series:

@@ -38,11 +38,15 @@ def check_supported(name: str, series: pd.Series) -> None:
     """Refuse dtypes SynthGen cannot model, saying how to convert them."""
     dtype = series.dtype
     if ptypes.is_timedelta64_dtype(dtype):
-        raise DataError(f"column {name!r} holds durations (timedelta); convert it to numbers, "
-                        "e.g. df[col].dt.total_seconds()")
+        raise DataError(
+            f"column {name!r} holds durations (timedelta); convert it to numbers, "
+            "e.g. df[col].dt.total_seconds()"
+        )
     if ptypes.is_complex_dtype(dtype) or isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype):
-        raise DataError(f"column {name!r} has dtype {dtype}, which SynthGen cannot model; "
-                        "convert it to numbers or strings")
+        raise DataError(
+            f"column {name!r} has dtype {dtype}, which SynthGen cannot model; "
+            "convert it to numbers or strings"
+        )
 
 
 def count_unique(name: str, present: pd.Series) -> int:
@@ -50,8 +54,10 @@ def count_unique(name: str, present: pd.Series) -> int:
     try:
         return int(present.nunique(dropna=True))
     except TypeError as exc:
-        raise DataError(f"column {name!r} holds unhashable values (lists or dicts); "
-                        "convert them to strings or split them into columns") from exc
+        raise DataError(
+            f"column {name!r} holds unhashable values (lists or dicts); "
+            "convert them to strings or split them into columns"
+        ) from exc
 
 
 def as_float(name: str, present: pd.Series) -> FloatArray:
@@ -63,11 +69,15 @@ def as_float(name: str, present: pd.Series) -> FloatArray:
             values = pd.to_numeric(present.astype(object), errors="raise")
             out = np.asarray(values, dtype=np.float64)
         except (ValueError, TypeError) as exc:
-            raise DataError(f"column {name!r} is numerical but holds non-numbers; clean it or "
-                            "set its kind to 'categorical' with metadata.update_column") from exc
+            raise DataError(
+                f"column {name!r} is numerical but holds non-numbers; clean it or "
+                "set its kind to 'categorical' with metadata.update_column"
+            ) from exc
     if not np.all(np.isfinite(out)):
-        raise DataError(f"column {name!r} holds inf or -inf; replace them with NaN "
-                        "(df[col] = df[col].replace([np.inf, -np.inf], np.nan)) or drop those rows")
+        raise DataError(
+            f"column {name!r} holds inf or -inf; replace them with NaN "
+            "(df[col] = df[col].replace([np.inf, -np.inf], np.nan)) or drop those rows"
+        )
     return out
 
 
@@ -86,8 +96,10 @@ def to_scalar(value: Any, name: str) -> Scalar:
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if not isinstance(value, str | int | float | bool):
-        raise DataError(f"column {name!r} holds a {type(value).__name__} value; SynthGen "
-                        "models strings, numbers, booleans and datetimes: convert it to str")
+        raise DataError(
+            f"column {name!r} holds a {type(value).__name__} value; SynthGen "
+            "models strings, numbers, booleans and datetimes: convert it to str"
+        )
     return value
 
 
@@ -130,9 +142,14 @@ def _numerical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
     integer = bool(np.all(values == np.round(values)))
     as_text = ptypes.infer_dtype(present, skipna=True) == "string"
     decimals = _text_decimals(present) if as_text else 0 if integer else _decimals(values)
-    return _replace(spec, integer=integer, decimals=decimals,
-                    min_value=float(values.min()), max_value=float(values.max()),
-                    numbers_as_text=as_text)
+    return _replace(
+        spec,
+        integer=integer,
+        decimals=decimals,
+        min_value=float(values.min()),
+        max_value=float(values.max()),
+        numbers_as_text=as_text,
+    )
 
 
 def _decimals(values: FloatArray) -> int | None:
@@ -158,21 +175,30 @@ def _datetime(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
     elif ptypes.infer_dtype(present, skipna=True) == "string":
         fmt = fmt or infer_format(present)
         if fmt is None:
-            raise DataError(f"column {spec.name!r} is datetime but no single format parses all "
-                            "its strings; give one with update_column(datetime_format='%Y-%m-%d')")
+            raise DataError(
+                f"column {spec.name!r} is datetime but no single format parses all "
+                "its strings; give one with update_column(datetime_format='%Y-%m-%d')"
+            )
         parsed = parse_with_format(present, fmt)
     else:
         parsed = pd.to_datetime(present.astype(object), errors="coerce")
     if parsed.isna().any():
-        raise DataError(f"column {spec.name!r} is datetime but some values do not parse; "
-                        "clean them or set its kind to 'categorical'")
+        raise DataError(
+            f"column {spec.name!r} is datetime but some values do not parse; "
+            "clean them or set its kind to 'categorical'"
+        )
     nanoseconds = to_int_ns(pd.Series(parsed))
     if nanoseconds.size == 0:
         return _replace(spec, datetime_format=fmt, precision=spec.precision or "s")
     precision = spec.precision or infer_precision(nanoseconds)
     units = nanoseconds // unit_ns(precision)
-    return _replace(spec, datetime_format=fmt, precision=precision,
-                    min_value=float(units.min()), max_value=float(units.max()))
+    return _replace(
+        spec,
+        datetime_format=fmt,
+        precision=precision,
+        min_value=float(units.min()),
+        max_value=float(units.max()),
+    )
 
 
 def _categorical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
@@ -187,8 +213,10 @@ def _categorical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
 def _boolean(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
     spec = _categorical(spec, present)
     if spec.categories is not None and len(spec.categories) > 2:
-        raise DataError(f"column {spec.name!r} has {len(spec.categories)} distinct values, too "
-                        "many for kind 'boolean'; set its kind to 'categorical'")
+        raise DataError(
+            f"column {spec.name!r} has {len(spec.categories)} distinct values, too "
+            "many for kind 'boolean'; set its kind to 'categorical'"
+        )
     return spec
 
 

@@ -98,8 +98,9 @@ class Metadata(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         try:
             meta = msgspec.convert(data, cls)
         except msgspec.ValidationError as exc:
-            raise DataError(f"invalid metadata: {exc}; start from Metadata.detect(df).to_dict()"
-                            ) from exc
+            raise DataError(
+                f"invalid metadata: {exc}; start from Metadata.detect(df).to_dict()"
+            ) from exc
         duplicates = sorted({n for n in meta.names if meta.names.count(n) > 1})
         if duplicates:
             raise DataError(f"metadata names columns {duplicates} more than once; keep one each")
@@ -114,11 +115,15 @@ class Metadata(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         missing = [n for n in self.names if n not in given]
         extra = [n for n in given if n not in self.names]
         if missing:
-            raise DataError(f"the table lacks column(s) {_few(missing)} that the metadata "
-                            "describes; add them or detect metadata from this table")
+            raise DataError(
+                f"the table lacks column(s) {_few(missing)} that the metadata "
+                "describes; add them or detect metadata from this table"
+            )
         if extra:
-            raise DataError(f"the table has column(s) {_few(extra)} that the metadata does not "
-                            "describe; drop them or detect metadata from this table")
+            raise DataError(
+                f"the table has column(s) {_few(extra)} that the metadata does not "
+                "describe; drop them or detect metadata from this table"
+            )
 
 
 def _parse_kind(name: str, kind: ColumnKind | str) -> ColumnKind:
@@ -126,8 +131,7 @@ def _parse_kind(name: str, kind: ColumnKind | str) -> ColumnKind:
         return ColumnKind(kind)
     except ValueError:
         kinds = [k.value for k in ColumnKind]
-        raise DataError(f"unknown kind {kind!r} for column {name!r}; use one of {kinds}"
-                        ) from None
+        raise DataError(f"unknown kind {kind!r} for column {name!r}; use one of {kinds}") from None
 
 
 def _convert_spec(raw: dict[str, Any], name: str) -> ColumnSpec:

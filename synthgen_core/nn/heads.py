@@ -55,7 +55,8 @@ class SpanHeads:
     :func:`activate` launches several small kernels per span, which dominates a CPU
     training step when a table has dozens of spans. Here every column gets a segment id
     (its span), Gumbel noise is drawn for the whole (B, D) matrix at once and the softmax
-    is taken per segment with scatter/gather; tanh columns (one-column segments) take the
+    is taken per segment: a scatter max keeps ``exp`` in range, a matmul with the
+    column-to-span membership sums each span. Tanh columns (one-column segments) take the
     tanh of the raw output instead. Same distribution as :func:`activate`, not the same
     random stream.
     """
@@ -69,6 +70,8 @@ class SpanHeads:
         self.segment = segment.to(device)  # (D,) span of each column
         self.is_tanh = is_tanh.to(device)  # (D,)
         self.n_segments = len(layout.spans)
+        membership = functional.one_hot(segment, self.n_segments).float()
+        self.membership = membership.to(device)  # (D, S): column -> its span
 
     def __call__(
         self,
@@ -79,21 +82,40 @@ class SpanHeads:
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
         """Activated rows (B, D) from the raw network output (B, D)."""
-        logits = raw
-        if gumbel:
-            uniform = torch.rand(raw.shape, generator=generator, device=raw.device)
-            noise = uniform.clamp_min_(1e-20).log_().neg_().clamp_min_(1e-20).log_().neg_()
-            logits = (raw + noise) / tau  # (B, D)
+        logits = (raw + _gumbel_noise(raw, generator)) / tau if gumbel else raw  # (B, D)
         probabilities = self._segment_softmax(logits)
         return torch.where(self.is_tanh, torch.tanh(raw), probabilities)
 
-    def _segment_softmax(self, logits: torch.Tensor) -> torch.Tensor:
+    def sample(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Rows (B, D) with exact one-hots drawn from each span's softmax (Gumbel-max).
+
+        What sampling needs: the categorical draw of :meth:`__call__` without the softmax.
+        """
+        noisy = raw + _gumbel_noise(raw, generator)  # (B, D)
+        peak = self._segment_peak(noisy).index_select(1, self.segment)  # (B, D)
+        return torch.where(self.is_tanh, torch.tanh(raw), (noisy == peak).to(raw.dtype))
+
+    def _segment_peak(self, logits: torch.Tensor) -> torch.Tensor:
+        """The largest value of each span (B, S)."""
         index = self.segment.expand_as(logits)  # (B, D)
-        shape = (logits.shape[0], self.n_segments)
+        peak = torch.full(
+            (logits.shape[0], self.n_segments),
+            float("-inf"),
+            device=logits.device,
+            dtype=logits.dtype,
+        )
+        return peak.scatter_reduce(1, index, logits, "amax")
+
+    def _segment_softmax(self, logits: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():  # the shift cancels out of the softmax: no gradient needed
-            peak = torch.full(shape, float("-inf"), device=logits.device, dtype=logits.dtype)
-            peak = peak.scatter_reduce(1, index, logits, "amax")  # (B, S)
-        exponentials = (logits - peak.gather(1, index)).exp()  # (B, D)
-        zeros = torch.zeros(shape, device=logits.device, dtype=logits.dtype)
-        totals = zeros.scatter_add(1, index, exponentials)  # (B, S)
-        return exponentials / totals.gather(1, index)
+            peak = self._segment_peak(logits)  # (B, S)
+        exponentials = (logits - peak.index_select(1, self.segment)).exp()  # (B, D)
+        # a matmul, not scatter_add: CUDA's atomic adds would make sampling nondeterministic
+        totals = exponentials @ self.membership.to(logits.dtype)  # (B, S)
+        return exponentials / totals.index_select(1, self.segment)
+
+
+def _gumbel_noise(like: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    """Standard Gumbel noise shaped like ``like``: ``-log(-log(u))``, computed in place."""
+    uniform = torch.rand(like.shape, generator=generator, device=like.device, dtype=like.dtype)
+    return uniform.clamp_min_(1e-20).log_().neg_().clamp_min_(1e-20).log_().neg_()

@@ -4,7 +4,8 @@ A model supplies ``run_epoch(epoch) -> {loss name: tensor}``; the tensors stay o
 during the epoch and are read once at its end, so a GPU never waits for the host between
 steps. After each epoch the callback receives a :class:`TrainingProgress` and returns
 ``True`` to stop (the service uses this for progress rows and cancellation, the CLI for its
-progress bar); ``max_seconds`` stops after the epoch that crosses the budget.
+progress bar); ``max_seconds`` stops after the epoch that crosses the budget. A loss that
+becomes NaN or infinite raises :class:`TrainingError` rather than leaving broken weights.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import msgspec
+
+from synthgen_core.errors import TrainingError
 
 if TYPE_CHECKING:
     import torch
@@ -60,5 +63,8 @@ def run_epochs(
         if max_seconds is not None and elapsed >= max_seconds:
             break
         if not all(math.isfinite(value) for value in losses.values()):
-            break
+            raise TrainingError(
+                f"training diverged at epoch {epoch + 1}: losses {losses}; lower the learning "
+                "rates, or look for extreme values in numerical columns"
+            )
     return history

@@ -77,12 +77,15 @@ class TableCodec:
     def fit(self, df: pd.DataFrame) -> TableCodec:
         """Learn the fields the metadata leaves empty and each category's frequency."""
         self.metadata.validate(df)
-        specs = [learn.complete(spec, df[spec.name], missing_mask(df[spec.name]))
-                 for spec in self.metadata.columns]
+        specs = [
+            learn.complete(spec, df[spec.name], missing_mask(df[spec.name]))
+            for spec in self.metadata.columns
+        ]
         self.metadata_ = Metadata(columns=specs)
         self.discrete_ = [
             _discrete_column(spec, encode_codes(spec, df[spec.name], missing_mask(df[spec.name])))
-            for spec in specs if spec.kind in DISCRETE_KINDS
+            for spec in specs
+            if spec.kind in DISCRETE_KINDS
         ]
         return self
 
@@ -173,18 +176,28 @@ def _discrete_column(spec: ColumnSpec, codes: IntArray) -> DiscreteColumn:
     categories = spec.categories or []
     has_missing = bool((codes == len(categories)).any())
     counts = np.bincount(codes, minlength=len(categories) + int(has_missing))
-    return DiscreteColumn(name=spec.name, categories=categories, has_missing=has_missing,
-                          frequencies=(counts / max(len(codes), 1)).tolist())
+    return DiscreteColumn(
+        name=spec.name,
+        categories=categories,
+        has_missing=has_missing,
+        frequencies=(counts / max(len(codes), 1)).tolist(),
+    )
 
 
 def _check_encoded(meta: Metadata, encoded: EncodedTable) -> None:
     """Refuse an encoded table that lacks a column or has vectors of the wrong length."""
-    for group, names in ((encoded.continuous, meta.continuous_columns),
-                         (encoded.discrete, meta.discrete_columns)):
+    for group, names in (
+        (encoded.continuous, meta.continuous_columns),
+        (encoded.discrete, meta.discrete_columns),
+    ):
         for name in names:
             if name not in group:
-                raise DataError(f"encoded table lacks column {name!r}; encode every learned "
-                                "column (see TableCodec.learned_columns)")
+                raise DataError(
+                    f"encoded table lacks column {name!r}; encode every learned "
+                    "column (see TableCodec.learned_columns)"
+                )
             if len(group[name]) != encoded.n_rows:
-                raise DataError(f"encoded column {name!r} has {len(group[name])} values, "
-                                f"expected n_rows={encoded.n_rows}")
+                raise DataError(
+                    f"encoded column {name!r} has {len(group[name])} values, "
+                    f"expected n_rows={encoded.n_rows}"
+                )

@@ -64,8 +64,9 @@ def fit_continuous(
     else:
         modes = cover(fit_modes(sample, max_modes, weight_threshold), present, SPREAD * 0.999)
         weights, means, stds = modes.weights.tolist(), modes.means.tolist(), modes.stds.tolist()
-    return ContinuousState(name=name, weights=weights, means=means, stds=stds,
-                           has_missing=bool(missing.any()))
+    return ContinuousState(
+        name=name, weights=weights, means=means, stds=stds, has_missing=bool(missing.any())
+    )
 
 
 def encode_continuous(
@@ -89,9 +90,9 @@ def encode_continuous(
 def decode_continuous(state: ContinuousState, block: FloatArray) -> FloatArray:
     """Values back from a block of generator output (probabilities are argmaxed)."""
     means, stds = np.asarray(state.means), np.asarray(state.stds)
-    alpha = np.clip(block[:, 0], -1.0, 1.0)
+    alpha = np.clip(block[:, 0].astype(np.float64), -1.0, 1.0)
     modes = np.argmax(block[:, 1 : 1 + state.n_modes], axis=1)
-    values: FloatArray = alpha * SPREAD * stds[modes] + means[modes]
+    values: FloatArray = alpha * (SPREAD * stds)[modes] + means[modes]
     if state.has_missing:
         indicator = block[:, 1 + state.n_modes : 1 + state.n_modes + 2]
         values[np.argmax(indicator, axis=1) == 1] = np.nan

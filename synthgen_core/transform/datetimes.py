@@ -34,9 +34,11 @@ def encode_datetime(spec: ColumnSpec, series: pd.Series, mask: np.ndarray) -> Fl
     else:
         parsed = pd.to_datetime(present.astype(object), errors="coerce")
     if parsed.isna().any():
-        raise DataError(f"column {spec.name!r}: {int(parsed.isna().sum())} value(s) do not "
-                        f"parse as datetimes in format {spec.datetime_format!r}; clean them or "
-                        "set the right datetime_format with metadata.update_column")
+        raise DataError(
+            f"column {spec.name!r}: {int(parsed.isna().sum())} value(s) do not "
+            f"parse as datetimes in format {spec.datetime_format!r}; clean them or "
+            "set the right datetime_format with metadata.update_column"
+        )
     nanoseconds = as_naive_utc(pd.Series(parsed)).to_numpy(dtype="datetime64[ns]").view(np.int64)
     out = np.full(len(series), np.nan)
     precision = spec.precision or "ns"

@@ -22,8 +22,10 @@ IntArray = npt.NDArray[np.int64]
 
 def category_list(spec: ColumnSpec) -> list[Scalar]:
     if spec.categories is None:
-        raise DataError(f"column {spec.name!r} has no categories; fit the codec on a table "
-                        "first or set them with metadata.update_column(categories=[...])")
+        raise DataError(
+            f"column {spec.name!r} has no categories; fit the codec on a table "
+            "first or set them with metadata.update_column(categories=[...])"
+        )
     return spec.categories
 
 
@@ -34,9 +36,11 @@ def encode_codes(spec: ColumnSpec, series: pd.Series, mask: np.ndarray) -> IntAr
     codes = np.asarray(index.get_indexer(cast(Any, present.to_numpy(dtype=object))), dtype=np.int64)
     unknown = int((codes < 0).sum())
     if unknown:
-        raise DataError(f"column {spec.name!r} has {unknown} value(s) outside its "
-                        f"{len(categories)} known categories; detect the metadata from this "
-                        "table or add them with metadata.update_column(categories=[...])")
+        raise DataError(
+            f"column {spec.name!r} has {unknown} value(s) outside its "
+            f"{len(categories)} known categories; detect the metadata from this "
+            "table or add them with metadata.update_column(categories=[...])"
+        )
     out = np.full(len(series), len(categories), dtype=np.int64)
     out[~mask] = codes
     return out

@@ -59,14 +59,15 @@ def restore_dtype(values: ObjectArray, dtype: str) -> pd.Series:
         return series
     target: Any = pd.api.types.pandas_dtype(dtype)
     if series.isna().any():
-        target = _nullable(target)
+        target = nullable(target)
     if ptypes.is_numeric_dtype(target) and not ptypes.is_bool_dtype(target):
         series = pd.to_numeric(series, errors="coerce")
     out: pd.Series = series.astype(target)
     return out
 
 
-def _nullable(target: Any) -> Any:
+def nullable(target: Any) -> Any:
+    """The dtype's twin that holds missing values (int -> Int, bool -> boolean)."""
     if isinstance(target, np.dtype) and target.kind in "iu":
         return pd.api.types.pandas_dtype(target.name.capitalize().replace("Uint", "UInt"))
     if isinstance(target, np.dtype) and target.kind == "b":

@@ -43,9 +43,7 @@ class Modes:
     stds: FloatArray  # (K,)
 
 
-def fit_modes(
-    values: FloatArray, max_modes: int, weight_threshold: float
-) -> Modes:
+def fit_modes(values: FloatArray, max_modes: int, weight_threshold: float) -> Modes:
     """Modes of the finite ``values`` (the caller caps and samples them)."""
     distinct, counts = np.unique(values, return_counts=True)
     if len(distinct) <= max_modes:
@@ -78,14 +76,19 @@ def cover(modes: Modes, values: FloatArray, reach: float) -> Modes:
     if not uncovered.any():
         return modes
     median = np.median(values)
-    extra = [_span_mode(distinct[side], counts[side], reach, len(values))
-             for side in (uncovered & (distinct <= median), uncovered & (distinct > median))
-             if side.any()]
-    weights = np.concatenate([modes.weights * (1 - sum(w for w, _, _ in extra)),
-                              [w for w, _, _ in extra]])
-    return Modes(weights=weights,
-                 means=np.concatenate([modes.means, [m for _, m, _ in extra]]),
-                 stds=np.concatenate([modes.stds, [s for _, _, s in extra]]))
+    extra = [
+        _span_mode(distinct[side], counts[side], reach, len(values))
+        for side in (uncovered & (distinct <= median), uncovered & (distinct > median))
+        if side.any()
+    ]
+    weights = np.concatenate(
+        [modes.weights * (1 - sum(w for w, _, _ in extra)), [w for w, _, _ in extra]]
+    )
+    return Modes(
+        weights=weights,
+        means=np.concatenate([modes.means, [m for _, m, _ in extra]]),
+        stds=np.concatenate([modes.stds, [s for _, _, s in extra]]),
+    )
 
 
 def _span_mode(
@@ -102,9 +105,11 @@ def _exact_modes(distinct: FloatArray, counts: npt.NDArray[np.int64]) -> Modes:
     gaps = np.diff(distinct)
     spread = float(gaps.min()) / 10 if gaps.size else max(abs(float(distinct[0])), 1.0) * 1e-3
     order = np.argsort(-counts, kind="stable")
-    return Modes(weights=(counts / counts.sum())[order].astype(np.float64),
-                 means=distinct[order].astype(np.float64),
-                 stds=np.full(len(distinct), spread))
+    return Modes(
+        weights=(counts / counts.sum())[order].astype(np.float64),
+        means=distinct[order].astype(np.float64),
+        stds=np.full(len(distinct), spread),
+    )
 
 
 @dataclass(frozen=True)

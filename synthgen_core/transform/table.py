@@ -69,9 +69,12 @@ class TableTransformer:
         rng = numpy_rng(self.seed)
         self.continuous_ = {
             name: fit_continuous(
-                name, encoded.continuous[name], max_modes=self.max_modes,
+                name,
+                encoded.continuous[name],
+                max_modes=self.max_modes,
                 weight_threshold=self.weight_threshold,
-                sample_rows=self.mixture_sample_rows, rng=rng,
+                sample_rows=self.mixture_sample_rows,
+                rng=rng,
             )
             for name in self.codec_.continuous_columns
         }
@@ -102,21 +105,22 @@ class TableTransformer:
         self._check_fitted()
         encoded = self.codec_.encode(df)
         rng = numpy_rng(self.seed)
-        blocks = [self._encode_column(name, encoded, rng)
-                  for name in self.codec_.learned_columns]
+        blocks = [self._encode_column(name, encoded, rng) for name in self.codec_.learned_columns]
         if not blocks:  # only ids and constants: nothing to learn
             return np.zeros((encoded.n_rows, 0), dtype=np.float32)
         return np.concatenate(blocks, axis=1).astype(np.float32)  # (N, D)
 
-    def inverse_transform(
-        self, matrix: npt.ArrayLike, rng: np.random.Generator
-    ) -> pd.DataFrame:
+    def inverse_transform(self, matrix: npt.ArrayLike, rng: np.random.Generator) -> pd.DataFrame:
         """The table from generator output after activations (one-hots may be soft)."""
         self._check_fitted()
-        data = np.asarray(matrix, dtype=np.float64)
+        data = np.asarray(matrix)
+        if data.dtype not in (np.float32, np.float64):  # float32 stays: argmax needs no copy
+            data = data.astype(np.float64)
         if data.ndim != 2 or data.shape[1] != self.layout_.width:
-            raise DataError(f"expected a matrix of shape (N, {self.layout_.width}), "
-                            f"got {data.shape}; pass the generator output unchanged")
+            raise DataError(
+                f"expected a matrix of shape (N, {self.layout_.width}), "
+                f"got {data.shape}; pass the generator output unchanged"
+            )
         continuous: dict[str, FloatArray] = {}
         discrete: dict[str, npt.NDArray[np.int64]] = {}
         for name in self.codec_.learned_columns:
@@ -136,24 +140,31 @@ class TableTransformer:
         """
         self._check_fitted()
         if column not in self.codec_.discrete_columns:
-            raise ConditionError(f"{column!r} is not a discrete column; conditions on "
-                                 f"categories take one of {self.codec_.discrete_columns[:10]}")
+            raise ConditionError(
+                f"{column!r} is not a discrete column; conditions on "
+                f"categories take one of {self.codec_.discrete_columns[:10]}"
+            )
         info = self.codec_.discrete_info(column)
         index = _find_category(info, self.codec_.metadata_.column(column).missing_markers, value)
         if index is None:
             shown = ", ".join(repr(c) for c in info.categories[:5])
             more = f" and {len(info.categories) - 5} more" if len(info.categories) > 5 else ""
-            raise ConditionError(f"{value!r} is not a category of column {column!r}; "
-                                 f"valid values include {shown}{more}")
+            raise ConditionError(
+                f"{value!r} is not a category of column {column!r}; "
+                f"valid values include {shown}{more}"
+            )
         return index
 
     def to_dict(self) -> dict[str, Any]:
         self._check_fitted()
         state = TransformerState(
-            format_version=FORMAT_VERSION, max_modes=self.max_modes,
+            format_version=FORMAT_VERSION,
+            max_modes=self.max_modes,
             weight_threshold=self.weight_threshold,
-            mixture_sample_rows=self.mixture_sample_rows, seed=self.seed,
-            codec=self.codec_.to_dict(), continuous=list(self.continuous_.values()),
+            mixture_sample_rows=self.mixture_sample_rows,
+            seed=self.seed,
+            codec=self.codec_.to_dict(),
+            continuous=list(self.continuous_.values()),
         )
         out: dict[str, Any] = msgspec.to_builtins(state)
         return out
@@ -165,12 +176,18 @@ class TableTransformer:
         except msgspec.ValidationError as exc:
             raise DataError(f"invalid transformer state: {exc}") from exc
         if state.format_version > FORMAT_VERSION:
-            raise DataError(f"transformer state format {state.format_version} is newer than "
-                            f"this SynthGen understands ({FORMAT_VERSION}); upgrade SynthGen")
+            raise DataError(
+                f"transformer state format {state.format_version} is newer than "
+                f"this SynthGen understands ({FORMAT_VERSION}); upgrade SynthGen"
+            )
         codec = TableCodec.from_dict(state.codec)
-        out = cls(codec.metadata, max_modes=state.max_modes,
-                  weight_threshold=state.weight_threshold,
-                  mixture_sample_rows=state.mixture_sample_rows, seed=state.seed)
+        out = cls(
+            codec.metadata,
+            max_modes=state.max_modes,
+            weight_threshold=state.weight_threshold,
+            mixture_sample_rows=state.mixture_sample_rows,
+            seed=state.seed,
+        )
         out.codec_ = codec
         out.continuous_ = {s.name: s for s in state.continuous}
         out.layout_ = out._build_layout()
@@ -194,19 +211,24 @@ class TableTransformer:
                 spans.extend(_continuous_spans(self.continuous_[name], start))
             else:
                 width = self.codec_.discrete_info(name).n_codes
-                spans.append(Span(column=name, start=start, width=width,
-                                  activation="softmax", role="category"))
+                spans.append(
+                    Span(
+                        column=name, start=start, width=width, activation="softmax", role="category"
+                    )
+                )
         return Layout(spans=tuple(spans))
 
     def _check_options(self) -> None:
         if not isinstance(self.max_modes, int) or self.max_modes < 1:
             raise ConfigError(f"max_modes must be an integer >= 1, got {self.max_modes!r}")
         if not 0.0 <= self.weight_threshold < 1.0:
-            raise ConfigError("weight_threshold must be within [0, 1), "
-                              f"got {self.weight_threshold!r}")
+            raise ConfigError(
+                f"weight_threshold must be within [0, 1), got {self.weight_threshold!r}"
+            )
         if not isinstance(self.mixture_sample_rows, int) or self.mixture_sample_rows < 1:
-            raise ConfigError("mixture_sample_rows must be an integer >= 1, "
-                              f"got {self.mixture_sample_rows!r}")
+            raise ConfigError(
+                f"mixture_sample_rows must be an integer >= 1, got {self.mixture_sample_rows!r}"
+            )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "layout_"):
@@ -216,12 +238,24 @@ class TableTransformer:
 def _continuous_spans(state: ContinuousState, start: int) -> list[Span]:
     spans = [
         Span(column=state.name, start=start, width=1, activation="tanh", role="value"),
-        Span(column=state.name, start=start + 1, width=state.n_modes,
-             activation="softmax", role="mode"),
+        Span(
+            column=state.name,
+            start=start + 1,
+            width=state.n_modes,
+            activation="softmax",
+            role="mode",
+        ),
     ]
     if state.has_missing:
-        spans.append(Span(column=state.name, start=start + 1 + state.n_modes, width=2,
-                          activation="softmax", role="missing"))
+        spans.append(
+            Span(
+                column=state.name,
+                start=start + 1 + state.n_modes,
+                width=2,
+                activation="softmax",
+                role="missing",
+            )
+        )
     return spans
 
 

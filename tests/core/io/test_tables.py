@@ -12,8 +12,9 @@ import pytest
 from synthgen_core.errors import DataError
 from synthgen_core.io.tables import read_table, read_table_bytes, write_table
 
-FRAME = pd.DataFrame({"name": ["Zoë", "Ana", "Bo"], "score": [1.5, np.nan, 3.0],
-                      "note": ["a,b", "c;d", "e|f"]})
+FRAME = pd.DataFrame(
+    {"name": ["Zoë", "Ana", "Bo"], "score": [1.5, np.nan, 3.0], "note": ["a,b", "c;d", "e|f"]}
+)
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])

@@ -38,8 +38,12 @@ def test_int_column_with_few_rows_per_value_stays_numerical() -> None:
 
 
 def test_strings_and_pandas_categories_are_categorical_in_stored_order() -> None:
-    df = pd.DataFrame({"s": ["b", "a", "b"] * 3,
-                       "c": pd.Categorical(["lo", "hi", "lo"] * 3, categories=["lo", "hi"])})
+    df = pd.DataFrame(
+        {
+            "s": ["b", "a", "b"] * 3,
+            "c": pd.Categorical(["lo", "hi", "lo"] * 3, categories=["lo", "hi"]),
+        }
+    )
     meta = Metadata.detect(df)
     assert meta.column("s").categories == ["a", "b"]
     assert meta.column("c").categories == ["lo", "hi"]
@@ -70,8 +74,12 @@ def test_datetime_strings_record_format_and_precision() -> None:
 
 
 def test_numbers_read_as_text_are_numerical_and_codes_with_zeros_are_not() -> None:
-    df = pd.DataFrame({"bp": [f"{v:.1f}" for v in range(100, 140)] + ["?"] * 4,
-                       "zip": ["02134", "10001", "?", "94103"] * 11})
+    df = pd.DataFrame(
+        {
+            "bp": [f"{v:.1f}" for v in range(100, 140)] + ["?"] * 4,
+            "zip": ["02134", "10001", "?", "94103"] * 11,
+        }
+    )
     meta = Metadata.detect(df)
     bp = meta.column("bp")
     assert (bp.kind, bp.numbers_as_text, bp.decimals) == (ColumnKind.NUMERICAL, True, 1)
@@ -132,11 +140,14 @@ def test_string_markers_are_missing_and_remembered(marker: str) -> None:
 
 
 def test_nulls_of_every_flavour_are_missing() -> None:
-    df = pd.DataFrame({"a": pd.array([1, pd.NA, 3, 4], dtype="Int64"),
-                       "b": [1.5, np.nan, 2.5, 3.5],
-                       "c": pd.to_datetime(pd.Series(["2020-01-01", None, "2020-01-02",
-                                                      "2020-01-05"])),
-                       "d": ["x", None, "y", "x"]})
+    df = pd.DataFrame(
+        {
+            "a": pd.array([1, pd.NA, 3, 4], dtype="Int64"),
+            "b": [1.5, np.nan, 2.5, 3.5],
+            "c": pd.to_datetime(pd.Series(["2020-01-01", None, "2020-01-02", "2020-01-05"])),
+            "d": ["x", None, "y", "x"],
+        }
+    )
     meta = Metadata.detect(df)
     assert all(spec.missing_rate == 0.25 for spec in meta.columns)
     assert all(spec.missing_markers == {} for spec in meta.columns)
@@ -170,8 +181,14 @@ def test_not_a_dataframe_is_refused() -> None:
 
 def test_adult_kinds_and_markers_match_its_readme() -> None:
     meta = Metadata.detect(pd.read_csv(f"{DATASETS}/adult.csv", nrows=3000))
-    assert meta.continuous_columns == ["age", "fnlwgt", "education-num", "capital-gain",
-                                       "capital-loss", "hours-per-week"]
+    assert meta.continuous_columns == [
+        "age",
+        "fnlwgt",
+        "education-num",
+        "capital-gain",
+        "capital-loss",
+        "hours-per-week",
+    ]
     assert len(meta.discrete_columns) == 9
     assert meta.column("workclass").missing_markers == {" ?": 1.0}
     assert " ?" not in (meta.column("workclass").categories or [])
@@ -181,7 +198,10 @@ def test_taxis_datetimes_and_nan_categories() -> None:
     meta = Metadata.detect(pd.read_csv(f"{DATASETS}/taxis.csv"))
     pickup = meta.column("pickup")
     assert (pickup.kind, pickup.datetime_format, pickup.precision) == (
-        ColumnKind.DATETIME, "%Y-%m-%d %H:%M:%S", "s")
+        ColumnKind.DATETIME,
+        "%Y-%m-%d %H:%M:%S",
+        "s",
+    )
     assert meta.column("payment").missing_rate == pytest.approx(44 / 6433)
     assert meta.column("pickup_zone").kind == ColumnKind.CATEGORICAL
 

@@ -18,8 +18,13 @@ from tests.strategies import frames
 
 @pytest.fixture
 def meta() -> Metadata:
-    df = pd.DataFrame({"age": [20, 30, 40, 50, 61] * 4, "city": ["a", "b", "?", "a", "b"] * 4,
-                       "when": pd.date_range("2020-01-01", periods=20, freq="D")})
+    df = pd.DataFrame(
+        {
+            "age": [20, 30, 40, 50, 61] * 4,
+            "city": ["a", "b", "?", "a", "b"] * 4,
+            "when": pd.date_range("2020-01-01", periods=20, freq="D"),
+        }
+    )
     return Metadata.detect(df)
 
 
@@ -87,19 +92,33 @@ def test_json_round_trip_of_any_detected_metadata(df: pd.DataFrame) -> None:
     for before, after in zip(meta.columns, restored.columns, strict=True):
         # categories keep their Python types: 1, 1.0, "1" and True stay distinct
         assert [type(c) for c in before.categories or []] == [
-            type(c) for c in after.categories or []]
+            type(c) for c in after.categories or []
+        ]
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"columns": [{"name": "a"}]}, "invalid metadata"),
-        ({"columns": [{"name": "a", "kind": "numerical", "dtype": "int64", "extra": 1}]},
-         "invalid metadata"),
-        ({"columns": [{"name": "a", "kind": "numerical", "dtype": "int64"}] * 2},
-         "more than once"),
-        ({"columns": [{"name": "a", "kind": "numerical", "dtype": "int64",
-                       "min_value": 2.0, "max_value": 1.0}]}, "exceeds max_value"),
+        (
+            {"columns": [{"name": "a", "kind": "numerical", "dtype": "int64", "extra": 1}]},
+            "invalid metadata",
+        ),
+        ({"columns": [{"name": "a", "kind": "numerical", "dtype": "int64"}] * 2}, "more than once"),
+        (
+            {
+                "columns": [
+                    {
+                        "name": "a",
+                        "kind": "numerical",
+                        "dtype": "int64",
+                        "min_value": 2.0,
+                        "max_value": 1.0,
+                    }
+                ]
+            },
+            "exceeds max_value",
+        ),
     ],
 )
 def test_from_dict_refuses_invalid_metadata(data: dict[str, object], message: str) -> None:
@@ -108,8 +127,7 @@ def test_from_dict_refuses_invalid_metadata(data: dict[str, object], message: st
 
 
 def test_validate_accepts_the_same_columns_in_any_order(meta: Metadata) -> None:
-    df = pd.DataFrame({"when": pd.date_range("2020", periods=2), "city": ["a", "b"],
-                       "age": [1, 2]})
+    df = pd.DataFrame({"when": pd.date_range("2020", periods=2), "city": ["a", "b"], "age": [1, 2]})
     meta.validate(df)
 
 
@@ -117,8 +135,7 @@ def test_validate_names_missing_and_extra_columns(meta: Metadata) -> None:
     with pytest.raises(DataError, match="lacks column.*'when'"):
         meta.validate(pd.DataFrame({"age": [1], "city": ["a"]}))
     with pytest.raises(DataError, match="'zip' that the metadata does not describe"):
-        meta.validate(pd.DataFrame({"age": [1], "city": ["a"], "when": [np.nan],
-                                    "zip": [1]}))
+        meta.validate(pd.DataFrame({"age": [1], "city": ["a"], "when": [np.nan], "zip": [1]}))
 
 
 def test_column_spec_is_a_strict_struct() -> None:

@@ -51,9 +51,13 @@ def test_state_survives_json(df: pd.DataFrame) -> None:
 
 
 def test_encoded_form_continuous_nan_and_discrete_missing_code() -> None:
-    df = pd.DataFrame({"x": [1.5, np.nan, 2.5, 1.5], "c": ["a", " ?", "b", "a"],
-                       "t": pd.to_datetime(pd.Series(["2020-01-01", None, "2020-01-03",
-                                                      "2020-01-02"]))})
+    df = pd.DataFrame(
+        {
+            "x": [1.5, np.nan, 2.5, 1.5],
+            "c": ["a", " ?", "b", "a"],
+            "t": pd.to_datetime(pd.Series(["2020-01-01", None, "2020-01-03", "2020-01-02"])),
+        }
+    )
     codec = fitted(df)
     encoded = codec.encode(df)
     assert encoded.n_rows == 4
@@ -77,12 +81,15 @@ def test_adult_markers_come_back_verbatim() -> None:
 
 
 def test_decoding_synthetic_vectors_clips_rounds_and_keeps_dtypes() -> None:
-    df = pd.DataFrame({"n": np.arange(20), "p": [1.25, 2.5, 0.75, 9.0] * 5,
-                       "c": ["x", "y", None, "x"] * 5})
+    df = pd.DataFrame(
+        {"n": np.arange(20), "p": [1.25, 2.5, 0.75, 9.0] * 5, "c": ["x", "y", None, "x"] * 5}
+    )
     codec = fitted(df)
-    encoded = EncodedTable(n_rows=3, continuous={"n": np.array([-50.0, 4.4, 99.0]),
-                                                 "p": np.array([1.23456, np.nan, 50.0])},
-                           discrete={"c": np.array([0, 1, 2])})
+    encoded = EncodedTable(
+        n_rows=3,
+        continuous={"n": np.array([-50.0, 4.4, 99.0]), "p": np.array([1.23456, np.nan, 50.0])},
+        discrete={"c": np.array([0, 1, 2])},
+    )
     out = codec.decode(encoded, rng())
     assert out["n"].tolist() == [0, 4, 19] and out["n"].dtype == "int64"
     assert out["p"].tolist()[0::2] == [1.23, 9.0] and np.isnan(out["p"][1])
@@ -98,9 +105,13 @@ def test_int_column_decoded_with_missing_becomes_nullable_int() -> None:
 
 
 def test_ids_are_regenerated_unique_in_the_source_style() -> None:
-    df = pd.DataFrame({"user_id": np.arange(100, 120),
-                       "key": [f"K{i:03d}" for i in range(20)],
-                       "token": [f"{i:08x}-aaaa-4bbb-8ccc-{i:012x}" for i in range(20)]})
+    df = pd.DataFrame(
+        {
+            "user_id": np.arange(100, 120),
+            "key": [f"K{i:03d}" for i in range(20)],
+            "token": [f"{i:08x}-aaaa-4bbb-8ccc-{i:012x}" for i in range(20)],
+        }
+    )
     codec = fitted(df)
     assert codec.learned_columns == []
     out = codec.decode(EncodedTable(n_rows=50, continuous={}, discrete={}), rng())

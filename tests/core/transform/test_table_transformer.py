@@ -27,16 +27,19 @@ def fitted(df: pd.DataFrame, **options: object) -> TableTransformer:
 def table() -> pd.DataFrame:
     gen = np.random.default_rng(7)
     n = 400
-    income = np.where(gen.random(n) < 0.7, gen.normal(30_000, 4_000, n),
-                      gen.normal(90_000, 9_000, n)).round(2)
+    income = np.where(
+        gen.random(n) < 0.7, gen.normal(30_000, 4_000, n), gen.normal(90_000, 9_000, n)
+    ).round(2)
     income[gen.random(n) < 0.1] = np.nan
-    return pd.DataFrame({
-        "income": income,
-        "age": gen.integers(18, 90, n),
-        "city": gen.choice(np.array(["Paris", "Lyon", " ?"], dtype=object), n),
-        "member": gen.random(n) < 0.3,
-        "joined": pd.Timestamp("2020-01-01") + pd.to_timedelta(gen.integers(0, 900, n), "D"),
-    })
+    return pd.DataFrame(
+        {
+            "income": income,
+            "age": gen.integers(18, 90, n),
+            "city": gen.choice(np.array(["Paris", "Lyon", " ?"], dtype=object), n),
+            "member": gen.random(n) < 0.3,
+            "joined": pd.Timestamp("2020-01-01") + pd.to_timedelta(gen.integers(0, 900, n), "D"),
+        }
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -158,8 +161,11 @@ def test_modes_are_capped_by_max_modes_plus_tails(table: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"max_modes": 0}, "max_modes"), ({"weight_threshold": 1.5}, "weight_threshold"),
-     ({"mixture_sample_rows": 0}, "mixture_sample_rows")],
+    [
+        ({"max_modes": 0}, "max_modes"),
+        ({"weight_threshold": 1.5}, "weight_threshold"),
+        ({"mixture_sample_rows": 0}, "mixture_sample_rows"),
+    ],
 )
 def test_bad_options_raise_config_error(
     table: pd.DataFrame, options: dict[str, object], message: str

@@ -12,8 +12,14 @@ from synthgen_core.metadata import Metadata
 from synthgen_core.transform import TableCodec, TableTransformer
 
 DATASETS = Path("/work/shared/datasets")
-FILES = ["adult.csv", "census.csv.gz", "covertype.csv.gz", "intrusion.csv.gz",
-         "credit_default.csv", "taxis.csv"]
+FILES = [
+    "adult.csv",
+    "census.csv.gz",
+    "covertype.csv.gz",
+    "intrusion.csv.gz",
+    "credit_default.csv",
+    "taxis.csv",
+]
 
 pytestmark = pytest.mark.skipif(not DATASETS.is_dir(), reason="shared datasets not present")
 

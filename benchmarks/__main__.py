@@ -1,0 +1,148 @@
+"""``python -m benchmarks run``: every (dataset, model) for SynthGen and its peers.
+
+Each run is a fresh process (see :mod:`benchmarks.measure`), one after the other, so runs
+never compete for the cores or share a memory high-water mark. Results, the Markdown table
+and the plots land in ``--out`` (default ``benchmarks/out/<UTC time>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import datasets, report
+from benchmarks.measure import ROOT, Measurement, RunSpec, run_isolated
+
+MODELS = ("gaussian_copula", "ctgan", "copulagan", "tvae")
+PEERS = ("sdv",)
+#: --quick: small enough for a laptop or CI in a few minutes, big enough to exercise it all.
+QUICK_DATASETS = ("adult",)
+QUICK_ROWS = 1_000
+QUICK_EPOCHS = 1
+
+
+def _names(text: str, known: tuple[str, ...], option: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{option}: unknown {unknown or 'empty list'}; choose from {','.join(known)}"
+        )
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="measure every (dataset, model[, peer]) run")
+    run.add_argument(
+        "--datasets",
+        type=lambda t: _names(t, tuple(datasets.DATASETS), "--datasets"),
+        help=f"comma list (default: all; --quick: {','.join(QUICK_DATASETS)})",
+    )
+    run.add_argument(
+        "--models",
+        type=lambda t: _names(t, MODELS, "--models"),
+        default=list(MODELS),
+        help="comma list (default: all four)",
+    )
+    run.add_argument(
+        "--epochs",
+        type=int,
+        help=f"epochs of the neural models (default: theirs, 300; --quick: {QUICK_EPOCHS})",
+    )
+    run.add_argument(
+        "--peers",
+        type=lambda t: _names(t, PEERS, "--peers"),
+        default=[],
+        help="peer implementations measured side by side (sdv)",
+    )
+    run.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
+    run.add_argument(
+        "--rows",
+        type=int,
+        help=f"subsample each table to this many rows first (--quick: {QUICK_ROWS})",
+    )
+    run.add_argument(
+        "--sample-rows",
+        type=int,
+        help="rows to generate and score (default: as many as the training rows)",
+    )
+    run.add_argument("--quick", action="store_true", help="a tiny smoke run of the harness")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--timeout", type=float, help="seconds allowed per run (default: none)")
+    run.add_argument("--out", type=Path, help="output folder (default: benchmarks/out/<time>)")
+    return parser
+
+
+def plan(args: argparse.Namespace) -> list[RunSpec]:
+    """Every run, SynthGen first in each (dataset, model) so ratios read in order."""
+    names = args.datasets or (list(QUICK_DATASETS) if args.quick else list(datasets.DATASETS))
+    epochs = args.epochs if args.epochs is not None else (QUICK_EPOCHS if args.quick else None)
+    rows = args.rows if args.rows is not None else (QUICK_ROWS if args.quick else None)
+    specs = []
+    for dataset in names:
+        for model in args.models:
+            for implementation in ["synthgen", *args.peers]:
+                plot = None
+                if implementation == "synthgen" and dataset == names[0]:
+                    plot = str(args.out / f"marginals_{dataset}_{model}.png")
+                specs.append(
+                    RunSpec(
+                        dataset=dataset,
+                        model=model,
+                        implementation=implementation,
+                        epochs=epochs,
+                        rows=rows,
+                        sample_rows=args.sample_rows,
+                        device=args.device,
+                        seed=args.seed,
+                        plot_path=plot,
+                    )
+                )
+    return specs
+
+
+def _progress(index: int, total: int, item: Measurement, seconds: float) -> None:
+    if item.error:
+        status = f"error: {item.error}"
+    else:
+        status = f"fit {item.fit_seconds:.1f} s, SDMetrics quality {item.quality_sdmetrics:.3f}"
+    where = f"{item.dataset} {item.model} {item.implementation}"
+    print(f"[{index}/{total}] {where}: {status} ({seconds:.0f} s)", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = datetime.now(UTC)
+    args.out = args.out or ROOT / "benchmarks" / "out" / started.strftime("%Y%m%dT%H%M%SZ")
+    args.out = args.out.resolve()
+    (args.out / "logs").mkdir(parents=True, exist_ok=True)
+    specs, measurements = plan(args), []
+    for index, spec in enumerate(specs, 1):
+        log = args.out / "logs" / f"{spec.dataset}_{spec.model}_{spec.implementation}.log"
+        begin = time.perf_counter()
+        measurements.append(run_isolated(spec, log, args.timeout))
+        _progress(index, len(specs), measurements[-1], time.perf_counter() - begin)
+    results = report.Results(
+        command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
+        started=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        machine=report.machine(),
+        measurements=measurements,
+    )
+    paths = report.write(results, args.out)
+    print(report.markdown(results))
+    print("wrote", ", ".join(str(path.relative_to(args.out)) for path in paths), "in", args.out)
+    return 1 if any(item.error for item in measurements) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""How good, how valid and how private a synthetic table is, compared with the real one.
+
+``evaluate(real, synthetic)`` returns a :class:`Report`; the module docstrings of
+shapes, trends, diagnostics, privacy and efficacy define every number in it.
+"""
+
+from synthgen_core.evaluation.report import Report, evaluate
+
+__all__ = ["Report", "evaluate"]

@@ -1,0 +1,128 @@
+"""Pictures of a report: real vs synthetic marginals and correlation heatmaps.
+
+A report must redraw from its stored JSON alone (the service keeps reports, not tables), so
+:func:`marginal` condenses each column into a small histogram at evaluation time and the
+heatmaps are rebuilt from the pair correlations. matplotlib is imported only when drawing,
+with the file-only Agg backend, so servers and the core import never need a display.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+from synthgen_core.evaluation.columns import Column
+from synthgen_core.evaluation.shapes import frequencies
+
+if TYPE_CHECKING:
+    from synthgen_core.evaluation.report import Report
+
+#: Continuous columns are drawn as this many equal-width bins over the real range.
+HISTOGRAM_BINS = 20
+#: Discrete columns show their most frequent real categories, the rest as "(other)".
+TOP_CATEGORIES = 12
+
+
+class Marginal(msgspec.Struct, frozen=True, kw_only=True):
+    """One column's distribution in both tables, as shares of its non-missing values."""
+
+    column: str
+    labels: list[str]
+    real: list[float]
+    synthetic: list[float]
+
+
+def _histogram(column: Column) -> Marginal:
+    low, high = np.nanmin(column.real), np.nanmax(column.real)
+    edges = np.linspace(low, high if high > low else low + 1.0, HISTOGRAM_BINS + 1)
+    shares = []
+    for values in (column.real, column.synthetic):
+        present = np.clip(values[~np.isnan(values)], edges[0], edges[-1])  # outliers at the ends
+        counts = np.histogram(present, bins=edges)[0]
+        shares.append((counts / max(counts.sum(), 1)).tolist())
+    if column.unit is not None:  # datetime ticks -> readable instants
+        labels = [str(pd.Timestamp(int(edge), unit=column.unit))[:16] for edge in edges[:-1]]
+    else:
+        labels = [f"{edge:.4g}" for edge in edges[:-1]]
+    return Marginal(column=column.name, labels=labels, real=shares[0], synthetic=shares[1])
+
+
+def _categories(column: Column) -> Marginal:
+    real = frequencies(column.real, column.n_categories)
+    synthetic = frequencies(column.synthetic, column.n_categories)
+    top = np.argsort(-real, kind="stable")[:TOP_CATEGORIES]
+    labels = [column.labels[code] for code in top]
+    real_shares, synthetic_shares = real[top].tolist(), synthetic[top].tolist()
+    if column.n_categories > len(top):
+        labels.append("(other)")
+        real_shares.append(max(1.0 - sum(real_shares), 0.0))
+        synthetic_shares.append(max(1.0 - sum(synthetic_shares), 0.0))
+    return Marginal(column=column.name, labels=labels, real=real_shares, synthetic=synthetic_shares)
+
+
+def marginal(column: Column) -> Marginal:
+    return _histogram(column) if column.is_continuous else _categories(column)
+
+
+def _correlations(report: Report) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Real and synthetic Pearson matrices of the continuous columns, NaN where undefined."""
+    pairs = [p for p in report.pairs if p.metric == "CorrelationSimilarity"]
+    names = list(dict.fromkeys([n for p in pairs for n in (p.column_1, p.column_2)]))
+    index = {name: i for i, name in enumerate(names)}
+    matrices = [np.eye(len(names)), np.eye(len(names))]
+    for pair in pairs:
+        i, j = index[pair.column_1], index[pair.column_2]
+        values = (pair.real_correlation, pair.synthetic_correlation)
+        for matrix, value in zip(matrices, values, strict=True):
+            matrix[i, j] = matrix[j, i] = math.nan if value is None else value
+    return names, matrices[0], matrices[1]
+
+
+def _draw_marginal(axis: Any, item: Marginal) -> None:
+    positions = np.arange(len(item.labels))
+    axis.bar(positions - 0.2, item.real, width=0.4, label="real", color="#4c72b0")
+    axis.bar(positions + 0.2, item.synthetic, width=0.4, label="synthetic", color="#dd8452")
+    step = max(1, len(item.labels) // 8)
+    axis.set_xticks(positions[::step], item.labels[::step], rotation=45, ha="right", fontsize=7)
+    axis.set_title(item.column, fontsize=9)
+
+
+def _draw_heatmaps(figure: Any, grid: Any, row: int, report: Report) -> None:
+    names, real, synthetic = _correlations(report)
+    image = None
+    for half, (title, matrix) in enumerate((("real", real), ("synthetic", synthetic))):
+        axis = figure.add_subplot(grid[row, 2 * half : 2 * half + 2])
+        image = axis.imshow(matrix, vmin=-1, vmax=1, cmap="coolwarm")
+        axis.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
+        axis.set_yticks(range(len(names)), names, fontsize=7)
+        axis.set_title(f"Pearson correlation ({title})", fontsize=9)
+    figure.colorbar(image, ax=figure.axes[-2:], shrink=0.8)
+
+
+def plot_report(report: Report, path: str | Path) -> Path:
+    """Write the report's picture as a PNG: a grid of marginals, then the two heatmaps."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    has_heatmaps = any(p.metric == "CorrelationSimilarity" for p in report.pairs)
+    n_cols = 4
+    n_rows = max(math.ceil(len(report.marginals) / n_cols) + has_heatmaps, 1)
+    figure = plt.figure(figsize=(4 * n_cols, 3.2 * n_rows), layout="constrained")
+    grid = figure.add_gridspec(n_rows, n_cols)
+    for k, item in enumerate(report.marginals):
+        _draw_marginal(figure.add_subplot(grid[k // n_cols, k % n_cols]), item)
+    if report.marginals:
+        figure.axes[0].legend(fontsize=7)
+    if has_heatmaps:
+        _draw_heatmaps(figure, grid, n_rows - 1, report)
+    out = Path(path)
+    figure.savefig(out, dpi=90)
+    plt.close(figure)
+    return out

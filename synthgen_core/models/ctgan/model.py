@@ -1,0 +1,253 @@
+"""CTGAN: a conditional tabular GAN (Xu et al., NeurIPS 2019, arXiv 1907.00503).
+
+``fit`` encodes the table with mode-specific normalisation (:class:`TableTransformer`),
+indexes it for training-by-sampling (:class:`ConditionalSampler`) and trains a residual
+generator against a PacGAN critic with WGAN-GP (:mod:`.trainer`). ``sample`` draws
+conditional vectors from the *real* category frequencies (the log-frequencies only serve
+training), runs the generator in eval mode and decodes.
+
+A condition on one discrete column is applied natively: every conditional vector names
+that category and the generated one-hot is set to it, so every row honours it and the rest
+of the row follows what the generator learned for that category. Any further condition
+(numerical, datetime, a second discrete column) goes through the bounded rejection sampler
+of :mod:`synthgen_core.sampling.conditions`.
+
+Reproducibility: weights, dropout masks, noise and batches all come from ``torch.Generator``
+objects seeded from the config's ``seed`` (sampling: from ``sample``'s seed), never from the
+global RNG, so a seed gives the same model and the same rows on the same device.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import torch
+
+from synthgen_core.errors import ConfigError, DataError
+from synthgen_core.metadata import Metadata
+from synthgen_core.models.base import ModelState, Synthesizer
+from synthgen_core.models.config import CTGANConfig
+from synthgen_core.models.ctgan.frozen import FrozenGenerator
+from synthgen_core.models.ctgan.networks import Discriminator, Generator, build
+from synthgen_core.models.ctgan.trainer import GANTrainer
+from synthgen_core.nn.device import resolve_device
+from synthgen_core.nn.heads import SpanHeads
+from synthgen_core.nn.training import TrainingCallback, run_epochs
+from synthgen_core.rng import child_seed, numpy_rng, torch_generator
+from synthgen_core.sampling.conditions import sample_with_rejection
+from synthgen_core.sampling.condvec import ConditionalSampler
+from synthgen_core.transform.table import TableTransformer
+
+#: Rows per generator forward pass at sampling time (eval mode: batch size is free).
+SAMPLE_BATCH = 16_384
+STATE_VERSION = 1
+
+
+class _Category(NamedTuple):
+    """A condition on a discrete column, located in the matrix and the conditional vector."""
+
+    column: str
+    start: int  # the column's one-hot span in the encoded matrix
+    end: int
+    offset: int  # the column's first position in the conditional vector
+    category: int  # position of the category inside the span
+
+
+class CTGAN(Synthesizer):
+    """Conditional tabular GAN; options in :class:`~synthgen_core.models.config.CTGANConfig`."""
+
+    model_type = "ctgan"
+    display_name = "CTGAN"
+    description = "Conditional Tabular GAN - best for general tabular data"
+    config_type = CTGANConfig
+    config: CTGANConfig
+
+    @property
+    def loss_history(self) -> list[dict[str, float]]:
+        """Mean generator and discriminator loss of every epoch run by ``fit``."""
+        self._check_fitted()
+        return self.loss_history_
+
+    # -- fitting ---------------------------------------------------------------------
+
+    def _fit(
+        self, data: pd.DataFrame, metadata: Metadata, callback: TrainingCallback | None
+    ) -> None:
+        device = resolve_device(self.config.device)
+        rng = numpy_rng(self.config.seed)
+        transformer, matrix = self._fit_transformer(data, metadata, rng)
+        trainer = self._trainer(transformer, matrix, device, child_seed(rng))
+        self.loss_history_ = run_epochs(
+            self.config.epochs,
+            trainer.run_epoch,
+            callback=callback,
+            max_seconds=self.config.max_training_seconds,
+        )
+        trainer.generator.eval()
+        self.transformer_, self.sampler_ = transformer, trainer.sampler
+        self.generator_, self.heads_, self.device_ = trainer.generator, trainer.heads, device
+
+    def _fit_transformer(
+        self, data: pd.DataFrame, metadata: Metadata, rng: np.random.Generator
+    ) -> tuple[TableTransformer, np.ndarray]:
+        table, table_metadata = self._encode_table(data, metadata, rng)
+        transformer = TableTransformer(table_metadata, seed=child_seed(rng)).fit(table)
+        if transformer.layout.width == 0:
+            raise DataError(
+                "every column is an id or a constant, so there is nothing for a GAN to learn; "
+                "add a numerical, datetime, categorical or boolean column, or use the "
+                "gaussian_copula model"
+            )
+        return transformer, transformer.transform(table)  # (N, D) float32
+
+    def _trainer(
+        self, transformer: TableTransformer, matrix: np.ndarray, device: torch.device, seed: int
+    ) -> GANTrainer:
+        """Networks, training-by-sampling index and optimisers, all on ``device``."""
+        config, layout = self.config, transformer.layout
+        torch_rng = torch_generator(seed, device)
+        sampler = ConditionalSampler.from_data(
+            layout, matrix, log_frequency=config.log_frequency, device=device
+        )
+        generator = self._build_generator(transformer, device, torch_rng)
+        critic = build(
+            lambda: Discriminator(
+                layout.width + sampler.width, config.discriminator_dim, config.pac
+            ),
+            device,
+            torch_rng,
+        )
+        critic.use_generator(torch_rng)
+        data = torch.from_numpy(matrix).to(device)  # (N, D), kept once on the device
+        return GANTrainer(generator, critic, sampler, data, config=config, rng=torch_rng)
+
+    def _build_generator(
+        self, transformer: TableTransformer, device: torch.device, rng: torch.Generator | None
+    ) -> Generator:
+        layout, config = transformer.layout, self.config
+        return build(
+            lambda: Generator(
+                config.embedding_dim + layout.condition_width, config.generator_dim, layout.width
+            ),
+            device,
+            rng,
+        )
+
+    def _encode_table(
+        self, data: pd.DataFrame, metadata: Metadata, rng: np.random.Generator
+    ) -> tuple[pd.DataFrame, Metadata]:
+        """The table the GAN learns; CopulaGAN overrides this with normal scores."""
+        return data, metadata
+
+    def _decode_table(self, frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+        """Undo :meth:`_encode_table` on generated rows."""
+        return frame
+
+    # -- sampling --------------------------------------------------------------------
+
+    def _sample(
+        self, num_rows: int, rng: np.random.Generator, conditions: dict[str, Any]
+    ) -> pd.DataFrame:
+        native = self._native_condition(conditions)
+        rest = {
+            name: value
+            for name, value in conditions.items()
+            if native is None or name != native.column
+        }
+
+        def draw(count: int, draw_rng: np.random.Generator) -> pd.DataFrame:
+            return self._generate(count, draw_rng, native)
+
+        if not rest:
+            return draw(num_rows, rng)
+        return sample_with_rejection(draw, num_rows, rest, self.metadata_, rng)
+
+    def _native_condition(self, conditions: dict[str, Any]) -> _Category | None:
+        """The condition the conditional vector applies: the first on a discrete column."""
+        discrete = self.transformer_.codec.discrete_columns
+        column = next((name for name in conditions if name in discrete), None)
+        if column is None:
+            return None
+        layout = self.transformer_.layout
+        category = self.transformer_.category_index(column, conditions[column])
+        span = next(span for span in layout.spans_of(column) if span.role == "category")
+        return _Category(column, span.start, span.end, layout.condition_offset(column), category)
+
+    def _generate(
+        self, num_rows: int, rng: np.random.Generator, native: _Category | None
+    ) -> pd.DataFrame:
+        torch_rng = torch_generator(child_seed(rng), self.device_)
+        self.generator_.eval()
+        frozen = FrozenGenerator(
+            self.generator_, self.config.embedding_dim, self.transformer_.layout.condition_width
+        )
+        matrix = np.empty((num_rows, self.transformer_.layout.width), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, num_rows, SAMPLE_BATCH):
+                rows = min(SAMPLE_BATCH, num_rows - start)
+                batch = self._generate_batch(frozen, rows, torch_rng, native)  # (B, D)
+                matrix[start : start + rows] = batch.cpu().numpy()
+        frame = self.transformer_.inverse_transform(matrix, rng)
+        return self._decode_table(frame, rng)
+
+    def _generate_batch(
+        self, frozen: FrozenGenerator, rows: int, rng: torch.Generator, native: _Category | None
+    ) -> torch.Tensor:
+        category: torch.Tensor | None = None  # (B,) the 1 of each conditional vector
+        if native is not None:
+            category = torch.full(
+                (rows,), native.offset + native.category, dtype=torch.long, device=self.device_
+            )
+        elif self.sampler_.n_columns:
+            category = self.sampler_.sample_original_ids(rows, rng)  # real frequencies
+        noise = torch.randn(rows, self.config.embedding_dim, generator=rng, device=self.device_)
+        raw = frozen(noise, category)  # (B, D)
+        out = self.heads_.sample(raw, generator=rng)  # (B, D), exact one-hots
+        if native is not None:  # the asked category, exactly
+            out[:, native.start : native.end] = 0.0
+            out[:, native.start + native.category] = 1.0
+        return out
+
+    # -- persistence -----------------------------------------------------------------
+
+    def _get_state(self) -> ModelState:
+        arrays = {
+            f"generator.{name}": tensor.detach().cpu().numpy()
+            for name, tensor in self.generator_.state_dict().items()
+        }
+        arrays["condvec.counts"] = self.sampler_.counts
+        values = {
+            "state_version": STATE_VERSION,
+            "transformer": self.transformer_.to_dict(),
+            "loss_history": self.loss_history_,
+        }
+        return ModelState(values=values, arrays=arrays)
+
+    def _set_state(self, state: ModelState) -> None:
+        if state.values["state_version"] > STATE_VERSION:
+            raise ValueError("the model file was written by a newer SynthGen")
+        device = _loading_device(self.config.device)
+        transformer = TableTransformer.from_dict(state.values["transformer"])
+        generator = self._build_generator(transformer, device, None)
+        weights = {
+            name.removeprefix("generator."): torch.from_numpy(np.array(array))
+            for name, array in state.arrays.items()
+            if name.startswith("generator.")
+        }
+        generator.load_state_dict(weights, strict=True)
+        generator.eval()
+        counts = np.asarray(state.arrays["condvec.counts"])
+        self.sampler_ = ConditionalSampler(transformer.layout, counts, device=device)
+        self.transformer_, self.generator_, self.device_ = transformer, generator, device
+        self.heads_ = SpanHeads(transformer.layout, device)
+        self.loss_history_ = list(state.values["loss_history"])
+
+
+def _loading_device(name: str) -> torch.device:
+    """The configured device, or the CPU when it is absent here (a GPU-trained model)."""
+    try:
+        return resolve_device(name)
+    except ConfigError:
+        return torch.device("cpu")

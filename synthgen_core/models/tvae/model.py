@@ -1,0 +1,198 @@
+"""TVAE: a variational autoencoder for tables (Xu et al., arXiv 1907.00503, section 4.4).
+
+The table goes through the same mode-specific normalisation as CTGAN
+(:class:`~synthgen_core.transform.table.TableTransformer`); an encoder and a decoder MLP
+are trained on the negative ELBO (:mod:`.losses`); new rows are drawn by decoding
+``z ~ N(0, I)`` and sampling the decoder's distribution (:func:`.spans.generate`): scalars
+get Gaussian noise of their learned sigma and one-hots are drawn from their softmax, as in
+the paper's generative model, rather than taking means and argmaxes, which would narrow
+continuous columns and drop rare categories. Only the decoder is kept after ``fit``: it is
+all that sampling needs, and all that a model file stores.
+
+Randomness: the config ``seed`` feeds one :class:`numpy.random.Generator`, from which the
+transformer's seed and one ``torch.Generator`` (weight initialisation, shuffling,
+reparameterisation noise) are derived, so two fits with the same seed on the same device
+give the same model. ``sample(seed=...)`` derives its own generator from the sample seed.
+
+TVAE has no conditional vector, so ``conditions`` are met by bounded rejection sampling
+(:mod:`synthgen_core.sampling.conditions`), which raises :class:`ConditionError` when the
+condition is too rare for the model to produce.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from synthgen_core.errors import ConfigError
+from synthgen_core.metadata import Metadata
+from synthgen_core.models.base import ModelState, Synthesizer
+from synthgen_core.models.config import TVAEConfig
+from synthgen_core.models.tvae.networks import Decoder, build_decoder, build_encoder
+from synthgen_core.models.tvae.spans import SpanIndex, generate
+from synthgen_core.models.tvae.trainer import TVAETrainer
+from synthgen_core.nn.device import resolve_device
+from synthgen_core.nn.training import TrainingCallback, run_epochs
+from synthgen_core.rng import child_seed, numpy_rng, torch_generator
+from synthgen_core.sampling.conditions import sample_with_rejection
+from synthgen_core.transform.table import TableTransformer
+
+#: Rows decoded at once when sampling: bounds memory for huge requests.
+SAMPLE_CHUNK_ROWS = 65_536
+_DECODER_PREFIX = "decoder."
+#: Layout of ``ModelState.values``; bump it (and read the old one) when it changes.
+STATE_VERSION = 1
+
+
+class TVAE(Synthesizer):
+    """Tabular variational autoencoder; ``TVAE(epochs=300, batch_size=500, ...)``.
+
+    Options are those of :class:`~synthgen_core.models.config.TVAEConfig`.
+    """
+
+    model_type = "tvae"
+    display_name = "TVAE"
+    description = "Tabular VAE - faster training, good for large datasets"
+    config_type = TVAEConfig
+    config: TVAEConfig
+
+    @property
+    def loss_history(self) -> list[dict[str, float]]:
+        """Mean ``loss``, ``reconstruction`` and ``kl`` of every epoch run by ``fit``."""
+        self._check_fitted()
+        return self.loss_history_
+
+    def _fit(
+        self, data: pd.DataFrame, metadata: Metadata, callback: TrainingCallback | None
+    ) -> None:
+        config = self.config
+        device = resolve_device(config.device)
+        rng = numpy_rng(config.seed)
+        transformer = TableTransformer(metadata, seed=child_seed(rng)).fit(data)
+        layout = transformer.layout
+        generator = torch_generator(child_seed(rng), device)
+        index = SpanIndex.from_layout(layout, device)
+        # The whole table moves to the device once, already in TVAE's grouped order.
+        matrix = index.to_grouped(torch.as_tensor(transformer.transform(data), device=device))
+        encoder = build_encoder(
+            layout.width, config.compress_dims, config.embedding_dim, device, generator
+        )
+        decoder = self._build_decoder(layout.width, index.num_scalars, device, generator)
+        history: list[dict[str, float]] = []
+        if layout.width:  # a table of ids and constants has nothing to learn
+            trainer = TVAETrainer(
+                matrix, encoder, decoder, index=index, config=config, generator=generator
+            )
+            history = run_epochs(
+                config.epochs, trainer, callback=callback, max_seconds=config.max_training_seconds
+            )
+        self._install(transformer, decoder.eval(), device)
+        self.loss_history_ = history
+
+    def _build_decoder(
+        self,
+        data_dim: int,
+        num_scalars: int,
+        device: torch.device,
+        generator: torch.Generator | None,
+    ) -> Decoder:
+        return build_decoder(
+            self.config.embedding_dim,
+            self.config.decompress_dims,
+            data_dim,
+            num_scalars=num_scalars,
+            device=device,
+            generator=generator,
+        )
+
+    def _install(
+        self, transformer: TableTransformer, decoder: Decoder, device: torch.device
+    ) -> None:
+        self.transformer_ = transformer
+        self.decoder_ = decoder
+        self.device_ = device
+        self.span_index_ = SpanIndex.from_layout(transformer.layout, device)
+
+    def _sample(
+        self, num_rows: int, rng: np.random.Generator, conditions: dict[str, Any]
+    ) -> pd.DataFrame:
+        if conditions:
+            return sample_with_rejection(self._draw, num_rows, conditions, self.metadata_, rng)
+        return self._draw(num_rows, rng)
+
+    def _draw(self, num_rows: int, rng: np.random.Generator) -> pd.DataFrame:
+        """``num_rows`` unconditional rows, a pure function of ``rng``'s state."""
+        generator = torch_generator(child_seed(rng), self.device_)
+        chunks = [self._decode(rows, generator) for rows in _chunks(num_rows)]
+        matrix = np.concatenate(chunks) if chunks else self._decode(0, generator)
+        return self.transformer_.inverse_transform(matrix, rng)
+
+    @torch.inference_mode()
+    def _decode(self, num_rows: int, generator: torch.Generator) -> np.ndarray:
+        latent = torch.randn(
+            (num_rows, self.config.embedding_dim), generator=generator, device=self.device_
+        )  # (n, L) from the prior
+        raw = self.decoder_(latent)  # (n, D)
+        rows = generate(raw, self.decoder_.sigma(), self.span_index_, generator)  # grouped
+        result: np.ndarray = self.span_index_.to_layout(rows).cpu().numpy()
+        return result
+
+    def _get_state(self) -> ModelState:
+        arrays = {
+            _DECODER_PREFIX + name: tensor.detach().cpu().numpy()
+            for name, tensor in self.decoder_.state_dict().items()
+        }
+        values = {
+            "state_version": STATE_VERSION,
+            "transformer": self.transformer_.to_dict(),
+            "loss_history": self.loss_history_,
+        }
+        return ModelState(values=values, arrays=arrays)
+
+    def _set_state(self, state: ModelState) -> None:
+        if state.values.get("state_version", STATE_VERSION) > STATE_VERSION:
+            raise ValueError("it was written by a newer SynthGen; upgrade synthgen-core")
+        transformer = TableTransformer.from_dict(state.values["transformer"])
+        layout = transformer.layout
+        device = _loading_device(self.config.device)
+        scalars = sum(span.activation == "tanh" for span in layout.spans)
+        decoder = self._build_decoder(layout.width, scalars, device, None)
+        weights = {
+            name.removeprefix(_DECODER_PREFIX): torch.as_tensor(np.array(array), device=device)
+            for name, array in state.arrays.items()
+            if name.startswith(_DECODER_PREFIX)
+        }
+        try:
+            decoder.load_state_dict(weights, strict=True)
+        except RuntimeError as error:  # missing, unexpected or mis-shaped weights
+            raise ValueError(str(error).splitlines()[0]) from None
+        self._install(transformer, decoder.eval(), device)
+        self.loss_history_ = [
+            {str(name): _as_float(value) for name, value in epoch.items()}
+            for epoch in state.values["loss_history"]
+        ]
+
+
+def _as_float(value: float | None) -> float:
+    """JSON has no NaN: a diverged epoch's loss was written as null."""
+    return float("nan") if value is None else float(value)
+
+
+def _chunks(num_rows: int) -> list[int]:
+    full, rest = divmod(num_rows, SAMPLE_CHUNK_ROWS)
+    return [SAMPLE_CHUNK_ROWS] * full + ([rest] if rest else [])
+
+
+def _loading_device(name: str) -> torch.device:
+    """The configured device, or the CPU when this machine lacks it.
+
+    A model trained on ``cuda`` must still load on a laptop: its weights are stored on the
+    host anyway, and sampling on the CPU gives rows from the same model.
+    """
+    try:
+        return resolve_device(name)
+    except ConfigError:
+        return torch.device("cpu")

@@ -1,0 +1,1 @@
+"""HTTP handlers, one thin module per resource; they raise, ``errors`` answers."""

@@ -1,0 +1,245 @@
+"""``/api/datasets``: upload tables as numbered versions of a dataset (companion API)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from arq.connections import ArqRedis
+from litestar import Controller, Request, delete, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from synthgen_service import ingest
+from synthgen_service.api.projects import owned_project
+from synthgen_service.api.removal import Removal
+from synthgen_service.api.upload_doc import UploadOperation, VersionOperation
+from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.errors import InvalidField, NotFound
+from synthgen_service.multipart_form import FormData, convert_fields, read_form
+from synthgen_service.schemas.common import Description, ErrorBody, Limit, Name, Offset, Page
+from synthgen_service.schemas.datasets import (
+    ColumnRead,
+    DatasetDeleted,
+    DatasetRead,
+    Quality,
+    UploadRead,
+    VersionRead,
+    VersionSummary,
+)
+from synthgen_service.settings import Settings
+from synthgen_service.store import artifacts, datasets
+from synthgen_service.store.tables import ArtifactKind, Dataset, DatasetVersion
+
+_UPLOAD_ERRORS = {
+    413: ResponseSpec(ErrorBody, description="The file is over MAX_DATASET_UPLOAD_BYTES."),
+    422: ResponseSpec(ErrorBody, description="A form field or the file is invalid."),
+}
+
+
+class UploadFields(msgspec.Struct, kw_only=True):
+    project_id: uuid.UUID
+    name: Name
+    description: Description | None = None
+
+
+async def _receive(request: Request[Any, Any, Any], raw: Path, limit: int) -> FormData:
+    return await read_form(request.headers.get("content-type"), request.stream(), raw, limit)
+
+
+async def _add_version(
+    session: AsyncSession,
+    owner: str,
+    files: ArtifactFiles,
+    dataset: Dataset,
+    received: tuple[FormData, Path],
+) -> UploadRead:
+    """Read and describe the received file, then store it as the dataset's next version."""
+    form, raw = received
+    if form.filename is None:
+        raise InvalidField("send the table as a multipart part named 'file'", key="file")
+    filename = form.filename
+    suffix = ingest.sniff_suffix(filename, raw)
+    with files.temp_file(suffix) as table:
+        os.replace(raw, table)
+        found = await ingest.analyse_async(table, filename)
+        artifact_id = uuid.uuid4()
+        path, size = files.publish(table, artifact_id, suffix)
+    await artifacts.add(
+        session,
+        artifact_id=artifact_id,
+        owner=owner,
+        kind=ArtifactKind.DATASET,
+        path=path,
+        size=size,
+        content_type=ingest.CONTENT_TYPES[suffix],
+    )
+    version = await datasets.add_version(
+        session,
+        dataset.id,
+        filename=filename[:300],
+        file_format=found.file_format,
+        row_count=found.row_count,
+        columns=found.columns,
+        table_metadata=found.metadata,
+        quality=msgspec.to_builtins(found.quality),
+        artifact_id=artifact_id,
+    )
+    return UploadRead(
+        id=dataset.id,
+        dataset_id=dataset.id,
+        dataset_version_id=version.id,
+        artifact_id=artifact_id,
+        version=version.version,
+        row_count=version.row_count,
+        columns=_columns(version),
+        quality=found.quality,
+    )
+
+
+def _columns(version: DatasetVersion) -> list[ColumnRead]:
+    return msgspec.convert(version.columns, list[ColumnRead])
+
+
+def _summary(version: DatasetVersion) -> VersionSummary:
+    return VersionSummary(
+        id=version.id,
+        dataset_version_id=version.id,
+        version=version.version,
+        row_count=version.row_count,
+        filename=version.filename,
+        created_at=version.created_at,
+    )
+
+
+def _dataset_read(row: Dataset, versions: list[DatasetVersion]) -> DatasetRead:
+    return DatasetRead(
+        id=row.id,
+        dataset_id=row.id,
+        project_id=row.project_id,
+        name=row.name,
+        description=row.description,
+        created_at=row.created_at,
+        versions=[_summary(v) for v in versions if v.dataset_id == row.id],
+    )
+
+
+async def _owned_dataset(session: AsyncSession, owner: str, dataset_id: uuid.UUID) -> Dataset:
+    row = await datasets.get(session, owner, dataset_id)
+    if row is None:
+        raise NotFound.of("dataset", dataset_id)
+    return row
+
+
+class DatasetController(Controller):
+    path = "/api/datasets"
+    tags = ["datasets"]
+
+    @post(
+        "/upload",
+        operation_id="uploadDataset",
+        operation_class=UploadOperation,
+        request_max_body_size=None,
+        responses=_UPLOAD_ERRORS,
+    )
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        owner: str,
+        files: ArtifactFiles,
+        settings: Settings,
+    ) -> UploadRead:
+        """Upload a CSV or Parquet file as version 0 of a new dataset."""
+        with files.temp_file() as raw:
+            form = await _receive(request, raw, settings.max_upload_bytes)
+            fields = convert_fields(form, UploadFields)
+            project = await owned_project(session, owner, fields.project_id)
+            dataset = await datasets.create(session, project.id, fields.name, fields.description)
+            return await _add_version(session, owner, files, dataset, (form, raw))
+
+    @post(
+        "/{dataset_id:uuid}/versions",
+        operation_id="uploadDatasetVersion",
+        operation_class=VersionOperation,
+        request_max_body_size=None,
+        responses=_UPLOAD_ERRORS,
+    )
+    async def new_version(
+        self,
+        *,
+        dataset_id: uuid.UUID,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        owner: str,
+        files: ArtifactFiles,
+        settings: Settings,
+    ) -> UploadRead:
+        """Upload a file as the next version (1, 2, ...) of an existing dataset."""
+        dataset = await _owned_dataset(session, owner, dataset_id)
+        with files.temp_file() as raw:
+            form = await _receive(request, raw, settings.max_upload_bytes)
+            return await _add_version(session, owner, files, dataset, (form, raw))
+
+    @get("/", operation_id="listDatasets")
+    async def list(
+        self,
+        session: AsyncSession,
+        owner: str,
+        project_id: uuid.UUID | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Page[DatasetRead]:
+        rows, total = await datasets.page(session, owner, project_id, limit, offset)
+        versions = await datasets.versions(session, [row.id for row in rows])
+        items = [_dataset_read(row, versions) for row in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/{dataset_id:uuid}", operation_id="getDataset")
+    async def detail(self, dataset_id: uuid.UUID, session: AsyncSession, owner: str) -> DatasetRead:
+        row = await _owned_dataset(session, owner, dataset_id)
+        return _dataset_read(row, await datasets.versions(session, [row.id]))
+
+    @get("/versions/{dataset_version_id:uuid}", operation_id="getDatasetVersion")
+    async def version(
+        self, dataset_version_id: uuid.UUID, session: AsyncSession, owner: str
+    ) -> VersionRead:
+        found = await datasets.get_version(session, owner, dataset_version_id)
+        if found is None:
+            raise NotFound.of("dataset version", dataset_version_id)
+        version, dataset = found
+        return VersionRead(
+            id=version.id,
+            dataset_version_id=version.id,
+            dataset_id=dataset.id,
+            dataset_name=dataset.name,
+            project_id=dataset.project_id,
+            version=version.version,
+            row_count=version.row_count,
+            filename=version.filename,
+            file_format=version.file_format,
+            artifact_id=version.artifact_id,
+            columns=_columns(version),
+            quality=msgspec.convert(version.quality, Quality),
+            created_at=version.created_at,
+        )
+
+    @delete("/{dataset_id:uuid}", operation_id="deleteDataset", status_code=200)
+    async def remove(
+        self,
+        dataset_id: uuid.UUID,
+        session: AsyncSession,
+        owner: str,
+        queue: ArqRedis,
+        files: ArtifactFiles,
+    ) -> DatasetDeleted:
+        """Delete the dataset, its versions, the models trained on them and all their files."""
+        await _owned_dataset(session, owner, dataset_id)
+        await Removal(session, queue, files).datasets([dataset_id])
+        return DatasetDeleted(ok=True, dataset_id=dataset_id)
+
+
+__all__ = ["DatasetController"]

@@ -1,0 +1,56 @@
+"""What handlers receive by name: the session, the caller's owner id, files, queue, settings.
+
+Everything comes from ``app.state``, filled by the app's lifespan from the ``Settings`` given
+to ``create_app`` — nothing here reads the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from arq.connections import ArqRedis
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.settings import Settings
+
+
+async def provide_session(state: State) -> AsyncIterator[AsyncSession]:
+    """One session per request, committed when the handler returns, rolled back on error."""
+    async with state.sessions() as session:
+        yield session
+        await session.commit()
+
+
+def provide_owner(request: Request[str, Any, Any]) -> str:
+    return request.user
+
+
+def provide_files(state: State) -> ArtifactFiles:
+    files: ArtifactFiles = state.files
+    return files
+
+
+def provide_queue(state: State) -> ArqRedis:
+    queue: ArqRedis = state.queue
+    return queue
+
+
+def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+DEPENDENCIES = {
+    "session": Provide(provide_session),
+    "owner": Provide(provide_owner, sync_to_thread=False),
+    "files": Provide(provide_files, sync_to_thread=False),
+    "queue": Provide(provide_queue, sync_to_thread=False),
+    "settings": Provide(provide_settings, sync_to_thread=False),
+}
+
+__all__ = ["DEPENDENCIES"]

@@ -1,0 +1,150 @@
+"""``/api/synthgen/models``: create (train), list, detail, generate, delete (per the spec)."""
+
+from __future__ import annotations
+
+import uuid
+
+from arq.connections import ArqRedis
+from litestar import Controller, delete, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from synthgen_core.models.registry import validate_config
+from synthgen_service.api.projects import owned_project
+from synthgen_service.api.removal import Removal
+from synthgen_service.api.views import job_summary, model_list_item, model_read
+from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.conditions import check_conditions
+from synthgen_service.errors import Conflict, InvalidField, NotFound
+from synthgen_service.queue.enqueue import enqueue_generate, enqueue_train
+from synthgen_service.schemas.common import Limit, Offset, Page
+from synthgen_service.schemas.models import (
+    GenerateCreated,
+    GenerateRequest,
+    ModelCreate,
+    ModelCreated,
+    ModelDeleted,
+    ModelDetail,
+    ModelListItem,
+)
+from synthgen_service.settings import Settings
+from synthgen_service.store import datasets, jobs, models
+from synthgen_service.store.models import ModelRow
+from synthgen_service.store.tables import DatasetVersion, JobStatus, JobType, ModelStatus
+
+
+async def _owned_model(session: AsyncSession, owner: str, model_id: uuid.UUID) -> ModelRow:
+    row = await models.get(session, owner, model_id)
+    if row is None:
+        raise NotFound.of("model", model_id)
+    return row
+
+
+async def _version_in_project(
+    session: AsyncSession, owner: str, version_id: uuid.UUID, project_id: uuid.UUID
+) -> DatasetVersion:
+    found = await datasets.get_version(session, owner, version_id)
+    if found is None or found[1].project_id != project_id:
+        raise NotFound(
+            f"dataset version {version_id} not found in project {project_id}",
+            key="dataset_version_id",
+        )
+    return found[0]
+
+
+class ModelController(Controller):
+    path = "/api/synthgen/models"
+    tags = ["models"]
+
+    @post("/", operation_id="createModel")
+    async def create(
+        self, data: ModelCreate, session: AsyncSession, owner: str, queue: ArqRedis
+    ) -> ModelCreated:
+        """Create a model and enqueue its ``synthgen_train`` job."""
+        project = await owned_project(session, owner, data.project_id)
+        version = await _version_in_project(session, owner, data.dataset_version_id, project.id)
+        config = validate_config(data.model_type, data.config)
+        model = await models.create(
+            session,
+            project_id=project.id,
+            dataset_version_id=version.id,
+            name=data.name,
+            model_type=data.model_type,
+            config=config,
+        )
+        job = await jobs.create(
+            session, model_id=model.id, project_id=project.id, job_type=JobType.TRAIN, config=config
+        )
+        await session.commit()  # the worker must find the rows once the job is queued
+        await enqueue_train(queue, job.id)
+        return ModelCreated(id=model.id, model_id=model.id, job_id=job.id, status=JobStatus.PENDING)
+
+    @get("/", operation_id="listModels")
+    async def list(
+        self,
+        session: AsyncSession,
+        owner: str,
+        project_id: uuid.UUID | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Page[ModelListItem]:
+        rows, total = await models.page(session, owner, project_id, limit, offset)
+        items = [model_list_item(row) for row in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/{model_id:uuid}", operation_id="getModel")
+    async def detail(self, model_id: uuid.UUID, session: AsyncSession, owner: str) -> ModelDetail:
+        """The model and its training / generation jobs, oldest first."""
+        row = await _owned_model(session, owner, model_id)
+        found = await jobs.for_model(session, model_id)
+        return ModelDetail(model=model_read(row), jobs=[job_summary(job) for job in found])
+
+    @post("/{model_id:uuid}/generate", operation_id="generate", status_code=200)
+    async def generate(
+        self,
+        *,
+        model_id: uuid.UUID,
+        data: GenerateRequest,
+        session: AsyncSession,
+        owner: str,
+        queue: ArqRedis,
+        settings: Settings,
+    ) -> GenerateCreated:
+        """Enqueue a ``synthgen_generate`` job; the model must be ``ready`` (else 409)."""
+        row = await _owned_model(session, owner, model_id)
+        if data.num_rows > settings.max_generate_rows:
+            limit = settings.max_generate_rows
+            raise InvalidField(f"num_rows must be at most {limit}", key="num_rows")
+        if row.model.status != ModelStatus.READY:
+            raise Conflict(f"model {model_id} is {row.model.status}; generate needs it ready")
+        if data.conditions:
+            version = await datasets.get_version(session, owner, row.model.dataset_version_id)
+            assert version is not None  # the model row joins its version
+            check_conditions(data.conditions, version[0].table_metadata)
+        config = {"num_rows": data.num_rows, "seed": data.seed, "conditions": data.conditions}
+        job = await jobs.create(
+            session,
+            model_id=model_id,
+            project_id=row.model.project_id,
+            job_type=JobType.GENERATE,
+            config=config,
+        )
+        await session.commit()
+        await enqueue_generate(queue, job.id)
+        return GenerateCreated(job_id=job.id, synthgen_job_id=job.id, status=JobStatus.PENDING)
+
+    @delete("/{model_id:uuid}", operation_id="deleteModel", status_code=200)
+    async def remove(
+        self,
+        model_id: uuid.UUID,
+        session: AsyncSession,
+        owner: str,
+        queue: ArqRedis,
+        files: ArtifactFiles,
+    ) -> ModelDeleted:
+        """Delete the model, its jobs and their files (running jobs are asked to stop)."""
+        await _owned_model(session, owner, model_id)
+        await Removal(session, queue, files).models([model_id])
+        return ModelDeleted(ok=True, model_id=model_id)
+
+
+__all__ = ["ModelController"]

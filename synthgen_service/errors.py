@@ -1,0 +1,146 @@
+"""Every error the API answers, turned into JSON in this one module.
+
+Handlers raise; nothing in ``api/`` catches. The mapping::
+
+    ServiceError (this module)         its own status: 404, 409, 413, 422, 503
+    synthgen_core SynthGenError        ConfigError / ConditionError / DataError -> 422,
+                                       NotFittedError -> 409, ModelFileError -> 422
+    litestar HTTPException             its status (validation -> 400 naming the field)
+    sqlalchemy IntegrityError          409 (a concurrent request changed the same rows)
+    redis ConnectionError / TimeoutError  503 (queue unreachable; the job row stays pending)
+    anything else                      500, logged with its traceback, no internals in the body
+
+Bodies are :class:`~synthgen_service.schemas.common.ErrorBody`: ``{status_code, detail,
+extra?}`` where ``extra`` lists ``{message, key, source}`` per field at fault.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.types import ExceptionHandlersMap
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import IntegrityError
+
+from synthgen_core.errors import NotFittedError, SynthGenError
+from synthgen_service.schemas.common import ErrorBody, FieldError
+
+logger = logging.getLogger("synthgen_service")
+
+
+class ServiceError(Exception):
+    """A request the service refuses; ``key`` names the field at fault, when there is one."""
+
+    status_code = 400
+
+    def __init__(self, detail: str, *, key: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.key = key
+
+
+class NotFound(ServiceError):
+    status_code = 404
+
+    @classmethod
+    def of(cls, what: str, ident: object) -> NotFound:
+        # Same message whether it is missing or someone else's: ownership must not leak.
+        return cls(f"{what} {ident} not found")
+
+
+class Conflict(ServiceError):
+    status_code = 409
+
+
+class PayloadTooLarge(ServiceError):
+    status_code = 413
+
+
+class InvalidField(ServiceError):
+    status_code = 422
+
+
+class QueueUnavailable(ServiceError):
+    status_code = 503
+
+
+def _body(status: int, detail: str, extra: list[FieldError] | None = None) -> Response[Any]:
+    content = msgspec.to_builtins(ErrorBody(status_code=status, detail=detail, extra=extra))
+    return Response(content=content, status_code=status, media_type=MediaType.JSON)
+
+
+def _service(_: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
+    extra = None if exc.key is None else [FieldError(message=exc.detail, key=exc.key)]
+    return _body(exc.status_code, exc.detail, extra)
+
+
+def _library(_: Request[Any, Any, Any], exc: SynthGenError) -> Response[Any]:
+    status = 409 if isinstance(exc, NotFittedError) else 422
+    return _body(status, str(exc))
+
+
+def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    extra: list[FieldError] | None = None
+    if isinstance(exc.extra, list):
+        extra = [_field(item) for item in exc.extra]
+    elif isinstance(exc.extra, dict) and exc.extra:
+        extra = [_field(exc.extra)]
+    return _body(exc.status_code, exc.detail, extra)
+
+
+def _field(item: Any) -> FieldError:
+    if not isinstance(item, dict):
+        return FieldError(message=str(item))
+    key, source = item.get("key"), item.get("source")
+    return FieldError(
+        message=str(item.get("message", "")),
+        key=None if key is None else str(key),
+        source=None if source is None else str(source),
+    )
+
+
+def _integrity(_: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+    logger.warning("integrity error: %s", type(exc.orig).__name__)
+    return _body(409, "a concurrent request changed the same data; retry the request")
+
+
+def _queue_down(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.error("job queue unreachable: %s", exc)
+    detail = "the job queue (Redis) is unreachable; the job is recorded and will be picked up"
+    return _body(503, detail + " when the queue is back")
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # The traceback without the message: messages of pandas / driver errors can quote cells.
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error(
+        "unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, where
+    )
+    return _body(500, "internal server error; the service log has the details")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    ServiceError: _service,
+    SynthGenError: _library,
+    HTTPException: _http,
+    IntegrityError: _integrity,
+    RedisConnectionError: _queue_down,
+    RedisTimeoutError: _queue_down,
+    Exception: _internal,
+}
+
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "Conflict",
+    "InvalidField",
+    "NotFound",
+    "PayloadTooLarge",
+    "QueueUnavailable",
+    "ServiceError",
+]

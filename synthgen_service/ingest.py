@@ -1,0 +1,109 @@
+"""Turning an uploaded file into a dataset version: read, detect, score, keep the bytes.
+
+The multipart body is streamed to a temp file (:mod:`multipart_form`, 413 past the limit);
+the table is then read by ``synthgen_core.io.tables.read_table_bytes`` (CSV delimiter,
+encoding and header are sniffed there; Parquet and gzip by their magic bytes). Reading,
+detection and scoring run in a worker thread so a large upload does not stall the event
+loop. A file that cannot be read raises before anything is stored. Cell values are never
+logged.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import anyio.to_thread
+import pyarrow as pa
+
+from synthgen_core.errors import DataError, SynthGenError
+from synthgen_core.io.tables import read_table_bytes
+from synthgen_core.metadata import Metadata
+from synthgen_service.quality import summarize
+from synthgen_service.schemas.datasets import Quality
+
+PARQUET_MAGIC = b"PAR1"
+GZIP_MAGIC = b"\x1f\x8b"
+SNIFF_BYTES = 64 * 1024
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 / UTF-32 text legitimately holds NULs
+TEXT_SUFFIXES = {
+    ".csv": ".csv",
+    ".tsv": ".tsv",
+    ".txt": ".txt",
+    ".tab": ".tsv",
+    ".jsonl": ".jsonl",
+}
+CONTENT_TYPES = {
+    ".csv": "text/csv",
+    ".tsv": "text/tab-separated-values",
+    ".txt": "text/plain",
+    ".jsonl": "application/x-ndjson",
+    ".gz": "application/gzip",
+    ".parquet": "application/vnd.apache.parquet",
+}
+FORMATS = {".parquet": "parquet", ".jsonl": "jsonl"}  # everything else is (maybe gzipped) CSV
+
+
+class Ingested(NamedTuple):
+    file_format: str
+    row_count: int
+    columns: list[dict[str, str]]
+    metadata: dict[str, Any]
+    quality: Quality
+
+
+def sniff_suffix(filename: str, path: Path) -> str:
+    """The stored suffix: Parquet by magic bytes, else the text suffix the name suggests.
+
+    Text with NUL bytes and no UTF-16/32 byte-order mark is neither CSV nor Parquet (an
+    image, a spreadsheet, a zip): refused here rather than parsed into garbage columns.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if head[:4] == PARQUET_MAGIC:
+        return ".parquet"
+    if head[:2] == GZIP_MAGIC:
+        return ".gz"
+    if b"\x00" in head and not head.startswith(_WIDE_BOMS):
+        raise DataError(
+            "the file is neither CSV text nor Parquet (it contains binary data); "
+            "export the table as CSV or Parquet"
+        )
+    return TEXT_SUFFIXES.get(Path(filename).suffix.lower(), ".csv")
+
+
+def analyse(path: Path, filename: str) -> Ingested:
+    """Read the table at ``path`` and describe it (blocking; see :func:`analyse_async`).
+
+    ``filename`` (the upload's name, with the sniffed suffix) is what error messages show.
+    """
+    frame = _read(path, f"{Path(filename).stem}{path.suffix}")
+    if frame.empty or len(frame.columns) == 0:
+        raise DataError("the file has no data rows; upload a table with a header and rows")
+    metadata = Metadata.detect(frame)
+    columns = [{"name": spec.name, "kind": str(spec.kind)} for spec in metadata.columns]
+    file_format = FORMATS.get(path.suffix, "csv")
+    return Ingested(
+        file_format, len(frame), columns, metadata.to_dict(), summarize(frame, metadata)
+    )
+
+
+def _read(path: Path, filename: str) -> Any:
+    try:
+        return read_table_bytes(path.read_bytes(), filename)
+    except SynthGenError:
+        raise
+    except (ValueError, OSError, csv.Error, pa.ArrowException) as exc:
+        # A reader failing on garbage says so in its own words; never echo cell values.
+        raise DataError(
+            f"cannot read the file as CSV or Parquet ({type(exc).__name__}); "
+            "check that it is a valid table with a header row"
+        ) from None
+
+
+async def analyse_async(path: Path, filename: str) -> Ingested:
+    return await anyio.to_thread.run_sync(analyse, path, filename)
+
+
+__all__ = ["CONTENT_TYPES", "Ingested", "analyse", "analyse_async", "sniff_suffix"]

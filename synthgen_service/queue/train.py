@@ -1,0 +1,119 @@
+"""``synthgen_train``: fit a model on its dataset version and store the model file.
+
+load (dataset file + metadata) -> fit (in a thread, the callback reports each epoch and
+stops within one epoch of a cancel) -> write (one model file at a path derived from the job
+id, so a re-run overwrites instead of adding) -> mark (job ``completed``, model ``ready``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from synthgen_core.errors import DataError
+from synthgen_core.io.tables import read_table
+from synthgen_core.metadata import Metadata
+from synthgen_core.models.base import Synthesizer
+from synthgen_core.models.registry import create
+from synthgen_service.queue import lease as leases
+from synthgen_service.queue.execution import execute, finished, stopped
+from synthgen_service.queue.lease import Lease, NewArtifact
+from synthgen_service.queue.progress import Monitor, Phase
+from synthgen_service.queue.runtime import Runtime
+from synthgen_service.store.tables import Artifact, ArtifactKind, DatasetVersion, Model, ModelStatus
+
+MODEL_SUFFIX = ".synthgen"
+MODEL_CONTENT_TYPE = "application/octet-stream"
+
+
+def model_artifact_id(job_id: uuid.UUID) -> uuid.UUID:
+    """The model file's artifact id: fixed per job, so retries never add a second file."""
+    return uuid.uuid5(job_id, "model")
+
+
+@dataclass(frozen=True)
+class TrainInput:
+    model_type: str
+    config: dict[str, Any]
+    table: pd.DataFrame
+    metadata: Metadata
+
+
+async def synthgen_train(ctx: dict[str, Any], job_id: str) -> str:
+    """Arq task: train the model of job ``job_id``."""
+    return await execute(ctx, job_id, _train)
+
+
+async def _train(rt: Runtime, lease: Lease, monitor: Monitor) -> str:
+    data = await load(rt, lease)
+    if data is None or monitor.stopped:
+        return await stopped(rt, lease, monitor, "training")
+    model = await asyncio.to_thread(fit, data, monitor)
+    if monitor.stopped:
+        return await stopped(rt, lease, monitor, "training")
+    monitor.enter(Phase.SAVING)
+    artifact = await write(rt, lease, model)
+    done = await mark(rt, lease, artifact, monitor.final())
+    if not done:
+        await leases.discard(rt, artifact.artifact_id)
+    return await finished(rt, lease, monitor, "training", done)
+
+
+async def load(rt: Runtime, lease: Lease) -> TrainInput | None:
+    """The model's type and options and its dataset version's table (None: model gone)."""
+    stmt = (
+        sa.select(Model.model_type, Model.config, DatasetVersion.table_metadata, Artifact.path)
+        .join(DatasetVersion, DatasetVersion.id == Model.dataset_version_id)
+        .join(Artifact, Artifact.id == DatasetVersion.artifact_id)
+        .where(Model.id == lease.model_id)
+    )
+    async with rt.sessions() as session:
+        row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        return None
+    model_type, config, metadata, path = row
+    missing = DataError(
+        "the uploaded file of this model's dataset version is missing on the server; "
+        "upload the dataset again and train a new model on it"
+    )
+    table = await asyncio.to_thread(read_table, leases.stored_file(rt, path, missing))
+    return TrainInput(model_type, dict(config), table, Metadata.from_dict(metadata))
+
+
+def fit(data: TrainInput, monitor: Monitor) -> Synthesizer:
+    """Blocking: build and fit the model (runs in a worker thread)."""
+    model = create(data.model_type, **data.config)
+    monitor.enter(Phase.TRAINING)
+    return model.fit(data.table, data.metadata, callback=monitor.training_callback)
+
+
+async def write(rt: Runtime, lease: Lease, model: Synthesizer) -> NewArtifact:
+    artifact_id = model_artifact_id(lease.job_id)
+
+    def save() -> tuple[str, int]:
+        with rt.files.temp_file(MODEL_SUFFIX) as tmp:
+            model.save(tmp)
+            return rt.files.publish(tmp, artifact_id, MODEL_SUFFIX)
+
+    path, size = await asyncio.to_thread(save)
+    return NewArtifact(artifact_id, ArtifactKind.MODEL, path, size, MODEL_CONTENT_TYPE)
+
+
+async def mark(rt: Runtime, lease: Lease, artifact: NewArtifact, done: dict[str, Any]) -> bool:
+    model_values = {
+        "status": ModelStatus.READY,
+        "error": None,
+        "model_artifact_id": artifact.artifact_id,
+        "progress": done,
+    }
+    return await leases.complete(
+        rt, lease, {"progress": done}, artifact=artifact, model_values=model_values
+    )
+
+
+__all__ = ["MODEL_SUFFIX", "model_artifact_id", "synthgen_train"]

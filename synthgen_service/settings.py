@@ -1,0 +1,76 @@
+"""Service settings: read from the environment once, in the CLI, then passed down.
+
+Nothing in the service reads ``os.environ`` at import time; tests build
+``Settings(data_dir=tmp_path, ...)`` directly instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+
+#: 500 MB: the documented default for ``MAX_DATASET_UPLOAD_BYTES``.
+DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+#: arq's default queue; deployments that share a Redis may choose another.
+DEFAULT_QUEUE_NAME = "arq:queue"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the service and its worker need to start.
+
+    ``database_url=None`` means the SQLite file ``<data_dir>/synthgen.db``;
+    ``redis_url=None`` means the embedded Redis (started next to the service).
+    """
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    database_schema: str | None = None
+    redis_url: str | None = None
+    queue_name: str = DEFAULT_QUEUE_NAME
+    max_upload_bytes: Annotated[int, msgspec.Meta(ge=1)] = DEFAULT_MAX_UPLOAD_BYTES
+    max_generate_rows: Annotated[int, msgspec.Meta(ge=1)] = 10_000_000
+    host: str = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 8888
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL actually used (the SQLite default lives in the data dir)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'synthgen.db').resolve()}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``SYNTHGEN_*`` variables (and ``MAX_DATASET_UPLOAD_BYTES``)."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, object] = {}
+        for field, name in _ENV_NAMES.items():
+            value = env.get(name)
+            if value not in (None, ""):
+                raw[field] = value
+        return msgspec.convert(raw, cls, strict=False, dec_hook=_decode_path)
+
+
+def _decode_path(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)
+
+
+_ENV_NAMES = {
+    "data_dir": "SYNTHGEN_DATA_DIR",
+    "database_url": "SYNTHGEN_DATABASE_URL",
+    "database_schema": "SYNTHGEN_DATABASE_SCHEMA",
+    "redis_url": "SYNTHGEN_REDIS_URL",
+    "queue_name": "SYNTHGEN_QUEUE_NAME",
+    "max_upload_bytes": "MAX_DATASET_UPLOAD_BYTES",
+    "max_generate_rows": "SYNTHGEN_MAX_GENERATE_ROWS",
+    "host": "SYNTHGEN_HOST",
+    "port": "SYNTHGEN_PORT",
+}
+
+__all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "DEFAULT_QUEUE_NAME", "Settings"]

@@ -1,0 +1,1 @@
+"""The database: tables, engine and migrations, and owner-scoped queries per resource."""

@@ -1,0 +1,164 @@
+"""The contract every registered model keeps (scikit-learn's estimator checks, our way).
+
+One suite, parametrized over :func:`registry.model_types`, so a new model type (a plugin
+too) is checked the moment it registers. Neural models train for one tiny epoch: the suite
+checks the contract, not quality.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import synthgen_core as sg
+from synthgen_core.errors import ConditionError, ConfigError, DataError, NotFittedError
+from synthgen_core.models import registry
+from synthgen_core.models.base import Synthesizer
+
+#: Options that make any neural model train in a blink; only those a type accepts are used.
+TINY = {
+    "epochs": 1,
+    "batch_size": 100,
+    "device": "cpu",
+    "embedding_dim": 16,
+    "generator_dim": [32],
+    "discriminator_dim": [32],
+    "compress_dims": [32],
+    "decompress_dims": [32],
+}
+MODEL_TYPES = [info.id for info in registry.model_types()]
+
+
+def _model_class(model_type: str) -> type[Synthesizer]:
+    try:
+        return registry.model_class(model_type)
+    except (ImportError, AttributeError) as error:
+        pytest.skip(f"{model_type} is not importable yet: {error}")
+
+
+def _options(model_type: str, **extra: Any) -> dict[str, Any]:
+    fields = _model_class(model_type).config_type.__struct_fields__
+    return {key: value for key, value in TINY.items() if key in fields} | extra
+
+
+@pytest.fixture(scope="module")
+def demo() -> pd.DataFrame:
+    with resources.as_file(resources.files("synthgen_core") / "data" / "demo.csv") as path:
+        return pd.read_csv(path)
+
+
+@pytest.fixture(scope="module", params=MODEL_TYPES)
+def model_type(request: pytest.FixtureRequest) -> str:
+    _model_class(request.param)
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def fitted(model_type: str, demo: pd.DataFrame) -> Synthesizer:
+    return sg.create(model_type, **_options(model_type, seed=0)).fit(demo)
+
+
+def test_sample_keeps_columns_order_dtypes_and_unique_ids(fitted, demo):
+    synthetic = fitted.sample(300, seed=0)
+    assert len(synthetic) == 300
+    assert list(synthetic.columns) == list(demo.columns)
+    assert synthetic.dtypes.to_dict() == demo.dtypes.to_dict()
+    assert synthetic["customer_id"].is_unique
+    assert set(synthetic["plan"]) <= set(demo["plan"])
+
+
+def test_zero_rows_is_an_empty_frame_with_the_columns(fitted, demo):
+    empty = fitted.sample(0, seed=0)
+    assert empty.empty
+    assert list(empty.columns) == list(demo.columns)
+
+
+@pytest.mark.parametrize("num_rows", [-1, 2.5, "10", True])
+def test_invalid_row_counts_are_data_errors(fitted, num_rows):
+    with pytest.raises(DataError, match="num_rows"):
+        fitted.sample(num_rows)
+
+
+def test_same_seed_same_frame_other_seed_other_frame(fitted):
+    pd.testing.assert_frame_equal(fitted.sample(200, seed=5), fitted.sample(200, seed=5))
+    assert not fitted.sample(200, seed=5).equals(fitted.sample(200, seed=6))
+
+
+def test_fit_returns_the_model_and_the_config_seed_makes_it_reproducible(model_type, demo):
+    model = sg.create(model_type, **_options(model_type, seed=3))
+    assert not model.is_fitted
+    assert model.fit(demo) is model
+    assert model.is_fitted
+    assert model.options == _options(model_type, seed=3)  # stored as given
+    again = sg.create(model_type, **_options(model_type, seed=3)).fit(demo)
+    pd.testing.assert_frame_equal(model.sample(100), again.sample(100))
+
+
+def test_save_and_load_give_identical_samples(fitted, tmp_path):
+    path = tmp_path / "model.sgm"
+    fitted.save(path)
+    again = sg.load(path)
+    assert type(again) is type(fitted)
+    assert again.get_config() == fitted.get_config()
+    pd.testing.assert_frame_equal(again.sample(150, seed=8), fitted.sample(150, seed=8))
+
+
+def test_an_unfitted_model_cannot_sample_or_save(model_type, tmp_path):
+    model = sg.create(model_type, **_options(model_type))
+    with pytest.raises(NotFittedError, match="fit"):
+        model.sample(10)
+    with pytest.raises(NotFittedError):
+        model.save(tmp_path / "model.sgm")
+    assert not (tmp_path / "model.sgm").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "option"),
+    [({"no_such_option": 1}, "no_such_option"), ({"seed": -1}, "seed"), ({"seed": "7"}, "seed")],
+)
+def test_bad_options_are_config_errors_naming_the_option(model_type, options, option):
+    with pytest.raises(ConfigError, match=option):
+        sg.create(model_type, **options)
+
+
+def test_every_default_shows_in_get_config(model_type):
+    config = sg.create(model_type).get_config()
+    assert set(config) == set(_model_class(model_type).config_type.__struct_fields__)
+
+
+def test_conditions_are_honoured_in_every_row(fitted):
+    discrete = fitted.sample(60, seed=1, conditions={"plan": "pro", "is_active": True})
+    assert (discrete["plan"] == "pro").all()
+    assert discrete["is_active"].all()
+    numerical = fitted.sample(20, seed=1, conditions={"age": 40})
+    assert (numerical["age"] == 40).all()
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [{"plan": "enterprise"}, {"age": 500}, {"signup_date": "1990-01-01"}, {"nope": 1}],
+)
+def test_impossible_conditions_are_condition_errors(fitted, conditions):
+    with pytest.raises(ConditionError):
+        fitted.sample(10, seed=0, conditions=conditions)
+
+
+def test_missing_value_rates_are_kept(fitted, demo, model_type):
+    synthetic = fitted.sample(4000, seed=2)
+    for column in ("country", "satisfaction"):
+        rate, real = synthetic[column].isna().mean(), demo[column].isna().mean()
+        if model_type == "gaussian_copula":
+            assert rate == pytest.approx(real, abs=0.015)
+        else:  # one epoch: missing cells are generated, their rate is not learned yet
+            assert 0 < rate < 1
+
+
+def test_metadata_given_is_used(model_type, demo):
+    metadata = sg.Metadata.detect(demo).update_column("age", kind="categorical")
+    model = sg.create(model_type, **_options(model_type, seed=0)).fit(demo, metadata)
+    synthetic = model.sample(200, seed=0)
+    assert set(synthetic["age"]) <= set(demo["age"])
+    assert pd.api.types.is_integer_dtype(synthetic["age"].dtype)
