@@ -24,18 +24,18 @@ import json
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
+from benchmarks.datasets import DATA_DIR
 from synthgen_core.metadata import ColumnKind, Metadata
 from synthgen_core.models.ctgan.model import CTGAN
 from synthgen_core.nn.training import TrainingProgress
 
-ADULT = Path("/work/shared/datasets/adult.csv")
+ADULT = DATA_DIR / "adult.csv"
 TARGET, POSITIVE = "income", " >50K"
 
 

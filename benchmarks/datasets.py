@@ -19,8 +19,18 @@ import pandas as pd
 
 from synthgen_core.metadata import Metadata
 
-#: Where the shared datasets live; ``SYNTHGEN_BENCH_DATA`` points elsewhere.
-DATA_DIR = Path(os.environ.get("SYNTHGEN_BENCH_DATA", "/work/shared/datasets"))
+
+def _data_dir() -> Path:
+    """``SYNTHGEN_BENCH_DATA``, else ``shared/datasets`` beside the checkout."""
+    configured = os.environ.get("SYNTHGEN_BENCH_DATA")
+    if configured:
+        return Path(configured)
+    beside = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+    return beside if beside.is_dir() else Path("/work/shared/datasets")
+
+
+#: Where the shared datasets live.
+DATA_DIR = _data_dir()
 #: Real rows kept away from the generator for the privacy and efficacy checks.
 HOLDOUT_SHARE = 0.2
 

@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.datasets import DATA_DIR
 from synthgen_core.evaluation import Report, evaluate
 from synthgen_core.metadata import Metadata
 from synthgen_core.metadata.kinds import UNLEARNED_KINDS
 
-ADULT = Path("/work/shared/datasets/adult.csv")
+ADULT = DATA_DIR / "adult.csv"
 
 
 def resampled(real: pd.DataFrame, seed: int = 0) -> pd.DataFrame:

@@ -21,8 +21,9 @@ from typing import Any
 import pandas as pd
 
 import synthgen_core as sg
+from benchmarks.datasets import DATA_DIR
 
-DEFAULT_DATA = Path("/work/shared/datasets/adult.csv")
+DEFAULT_DATA = DATA_DIR / "adult.csv"
 
 
 def sdmetrics_metadata(df: pd.DataFrame) -> dict[str, Any]:

@@ -18,10 +18,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from benchmarks.datasets import DATA_DIR
 from synthgen_core.metadata import Metadata
 from synthgen_core.transform import TableTransformer
 
-ADULT = "/work/shared/datasets/adult.csv"
+ADULT = str(DATA_DIR / "adult.csv")
 
 
 def best_time(run: Callable[[], object], repeat: int) -> float:

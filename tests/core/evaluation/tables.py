@@ -4,7 +4,6 @@ stand-ins made by simple perturbations, and SDMetrics run as the independent ref
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,8 +12,7 @@ import pytest
 
 from synthgen_core.metadata import Metadata
 from synthgen_core.metadata.kinds import UNLEARNED_KINDS
-
-DATASETS = Path("/work/shared/datasets")
+from tests.shared_data import DATASETS
 
 
 def load(name: str, rows: int, seed: int = 0) -> pd.DataFrame:

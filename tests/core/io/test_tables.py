@@ -11,6 +11,7 @@ import pytest
 
 from synthgen_core.errors import DataError
 from synthgen_core.io.tables import read_table, read_table_bytes, write_table
+from tests.shared_data import DATASETS
 
 FRAME = pd.DataFrame(
     {"name": ["Zoë", "Ana", "Bo"], "score": [1.5, np.nan, 3.0], "note": ["a,b", "c;d", "e|f"]}
@@ -50,7 +51,7 @@ def test_gzip_and_parquet_are_recognised_by_content(tmp_path: Path) -> None:
 
 
 def test_dataset_reads_like_plain_pandas() -> None:
-    path = Path("/work/shared/datasets/taxis.csv")
+    path = DATASETS / "taxis.csv"
     if not path.exists():
         pytest.skip("shared datasets not present")
     pd.testing.assert_frame_equal(read_table(path), pd.read_csv(path))

@@ -10,8 +10,7 @@ import pytest
 
 from synthgen_core.errors import DataError
 from synthgen_core.metadata import ColumnKind, Metadata
-
-DATASETS = "/work/shared/datasets"
+from tests.shared_data import DATASETS
 
 
 def kind_of(values: object, name: str = "col") -> ColumnKind:

@@ -16,8 +16,8 @@ from synthgen_core.models.copulagan import CopulaGAN
 from synthgen_core.models.ctgan.model import CTGAN
 from synthgen_core.models.load import load
 from synthgen_core.models.registry import create
+from tests.shared_data import DATASETS
 
-DATASETS = Path("/work/shared/datasets")
 TINY: dict[str, Any] = {
     "batch_size": 100,
     "embedding_dim": 16,

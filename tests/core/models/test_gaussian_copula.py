@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,8 +13,7 @@ import synthgen_core as sg
 from synthgen_core.errors import ConditionError, ConfigError, DataError
 from synthgen_core.models.gaussian_copula import copula, marginals, ordering
 from synthgen_core.models.gaussian_copula.model import GaussianCopula
-
-DATASETS = Path("/work/shared/datasets")
+from tests.shared_data import DATASETS
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from synthgen_core.errors import DataError, NotFittedError
 from synthgen_core.metadata import ColumnKind, Metadata
 from synthgen_core.transform import EncodedTable, TableCodec
+from tests.shared_data import DATASETS
 from tests.strategies import ID_COLUMNS, frames, maker_of
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
@@ -73,7 +74,7 @@ def test_encoded_form_continuous_nan_and_discrete_missing_code() -> None:
 
 
 def test_adult_markers_come_back_verbatim() -> None:
-    df = pd.read_csv("/work/shared/datasets/adult.csv", nrows=2000)
+    df = pd.read_csv(DATASETS / "adult.csv", nrows=2000)
     codec = fitted(df)
     out = codec.decode(codec.encode(df), rng())
     assert (out["workclass"] == " ?").sum() == (df["workclass"] == " ?").sum() > 0

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from synthgen_core.metadata import Metadata
 from synthgen_core.transform import TableCodec, TableTransformer
+from tests.shared_data import DATASETS
 
-DATASETS = Path("/work/shared/datasets")
 FILES = [
     "adult.csv",
     "census.csv.gz",

@@ -15,8 +15,8 @@ from synthgen_core.models.ctgan.model import CTGAN
 from synthgen_core.models.load import load
 from synthgen_core.models.registry import create
 from synthgen_core.nn.training import TrainingProgress
+from tests.shared_data import DATASETS
 
-DATASETS = Path("/work/shared/datasets")
 TINY: dict[str, Any] = {
     "batch_size": 100,
     "embedding_dim": 16,

@@ -1,13 +1,11 @@
 """TVAE on every shared real dataset, subsampled: each one's quirks survive a fit and a sample."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from synthgen_core.models.tvae.model import TVAE
+from tests.shared_data import DATASETS
 
-DATASETS = Path("/work/shared/datasets")
 FILES = sorted(path.name for path in DATASETS.glob("*.csv*")) if DATASETS.is_dir() else []
 ROWS = 1000
 
