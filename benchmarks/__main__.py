@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quick", action="store_true", help="a tiny smoke run of the harness")
     run.add_argument("--seed", type=int, default=0)
+    run.add_argument(
+        "--threads",
+        type=int,
+        help="CPU threads for every run, ours and the peer's (default: the libraries' own); "
+        "1 gives stable figures on a shared machine",
+    )
     run.add_argument("--timeout", type=float, help="seconds allowed per run (default: none)")
     run.add_argument("--out", type=Path, help="output folder (default: benchmarks/out/<time>)")
     return parser
@@ -102,6 +108,7 @@ def plan(args: argparse.Namespace) -> list[RunSpec]:
                         device=args.device,
                         seed=args.seed,
                         plot_path=plot,
+                        threads=args.threads,
                     )
                 )
     return specs

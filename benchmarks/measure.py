@@ -17,6 +17,7 @@ Child entry point: ``python -m benchmarks.measure SPEC.json RESULT.json``.
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -49,6 +50,7 @@ class RunSpec(msgspec.Struct, frozen=True, kw_only=True):
     device: str = "auto"
     seed: int = 0
     plot_path: str | None = None  # draw Report.plot here (SynthGen runs only)
+    threads: int | None = None  # CPU threads for both implementations (None: library default)
 
 
 class Measurement(msgspec.Struct, kw_only=True):
@@ -246,11 +248,17 @@ def run_isolated(spec: RunSpec, log: Path, timeout: float | None = None) -> Meas
     spec_path.write_bytes(msgspec.json.encode(spec))
     result_path.unlink(missing_ok=True)
     command = [sys.executable, "-m", "benchmarks.measure", str(spec_path), str(result_path)]
+    env = dict(os.environ)
+    if spec.threads is not None:
+        # Read by PyTorch, OpenBLAS and MKL at start-up, so both implementations obey it.
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            env[name] = str(spec.threads)
     with log.open("wb") as output:
         try:
             subprocess.run(
                 command,
                 cwd=ROOT,
+                env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 timeout=timeout,

@@ -12,6 +12,8 @@ keeps the boundary between them soft instead of carving the column into hard int
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 import numpy as np
 import numpy.typing as npt
@@ -87,8 +89,11 @@ def encode_continuous(
     return block
 
 
-def decode_continuous(state: ContinuousState, block: FloatArray) -> FloatArray:
-    """Values back from a block of generator output (probabilities are argmaxed)."""
+def decode_continuous(state: ContinuousState, block: npt.NDArray[np.floating[Any]]) -> FloatArray:
+    """Values back from a block of generator output (probabilities are argmaxed).
+
+    ``block`` may be float32 (generator output): only the alpha column is widened.
+    """
     means, stds = np.asarray(state.means), np.asarray(state.stds)
     alpha = np.clip(block[:, 0].astype(np.float64), -1.0, 1.0)
     modes = np.argmax(block[:, 1 : 1 + state.n_modes], axis=1)

@@ -52,7 +52,9 @@ def _numeric_target(spec: ColumnSpec) -> Any:
     return target
 
 
-def _numeric_series(spec: ColumnSpec, shaped: FloatArray, mask: BoolArray, target: Any) -> pd.Series:
+def _numeric_series(
+    spec: ColumnSpec, shaped: FloatArray, mask: BoolArray, target: Any
+) -> pd.Series:
     """What the object-cell path below gives a numeric dtype, without boxing every cell.
 
     Cells become int64 (whole-number columns) or stay float64, missing ones NaN, and a dtype

@@ -129,7 +129,7 @@ class TableTransformer:
             if name in self.continuous_:
                 continuous[name] = decode_continuous(self.continuous_[name], block)
             else:
-                discrete[name] = np.argmax(block, axis=1).astype(np.int64)
+                discrete[name] = _argmax_rows(block)
         encoded = EncodedTable(n_rows=len(data), continuous=continuous, discrete=discrete)
         return self.codec_.decode(encoded, rng)
 
@@ -257,6 +257,29 @@ def _continuous_spans(state: ContinuousState, start: int) -> list[Span]:
             )
         )
     return spans
+
+
+def _argmax_rows(block: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.int64]:
+    """``np.argmax(block, axis=1)``, faster on the column-major blocks the models sample.
+
+    There a running maximum streams each of the span's few contiguous columns once, where
+    ``argmax`` hops between them row by row. A NaN stops the running maximum, so rows
+    holding one take ``argmax`` itself (which picks the first NaN).
+    """
+    if not block.flags.f_contiguous or block.shape[1] == 0:
+        plain: npt.NDArray[np.int64] = np.argmax(block, axis=1).astype(np.int64)
+        return plain
+    best = block[:, 0].copy()  # (N,) the largest value so far
+    index = np.zeros(len(block), dtype=np.int64)
+    better = np.empty(len(block), dtype=bool)
+    for position in range(1, block.shape[1]):
+        np.greater(block[:, position], best, out=better)  # strictly: ties keep the first
+        np.copyto(index, position, where=better)
+        np.maximum(best, block[:, position], out=best)
+    stopped = np.isnan(best)
+    if stopped.any():
+        index[stopped] = np.argmax(block[stopped], axis=1)
+    return index
 
 
 def _find_category(info: DiscreteColumn, markers: dict[str, float], value: Any) -> int | None:

@@ -40,6 +40,7 @@ class FrozenGenerator:
 
     def __init__(self, generator: Generator, noise_dim: int, condition_width: int) -> None:
         self.noise_dim = noise_dim
+        self._activations: torch.Tensor | None = None  # (B, H + E), see _buffer
         with torch.no_grad():
             self.hidden = [_split(*_folded(block), condition_width) for block in _blocks(generator)]
             output = generator.output
@@ -48,18 +49,39 @@ class FrozenGenerator:
     def __call__(self, noise: torch.Tensor, category: torch.Tensor | None) -> torch.Tensor:
         """Raw span logits (B, D) for noise (B, E) and global category ids (B,) or ``None``.
 
-        ``None`` means the table has no discrete column, so there is no condition.
+        ``None`` means the table has no discrete column, so there is no condition. The
+        logits come as a view of a (D, B) tensor, the layout :meth:`SpanHeads.sample`
+        works in.
         """
-        widths = [layer.dense.shape[1] for layer in self.hidden]
         with torch.inference_mode():
-            buffer = noise.new_empty(noise.shape[0], sum(widths) + self.noise_dim)  # (B, H + E)
+            buffer = self._buffer(noise)  # (B, H + E)
             start = buffer.shape[1] - self.noise_dim
             buffer[:, start:] = noise
-            for layer, width in zip(self.hidden, widths, strict=True):
-                hidden = _affine(layer, buffer[:, start:], category).relu_()  # (B, O)
-                buffer[:, start - width : start] = hidden
+            for layer in self.hidden:
+                width = layer.dense.shape[1]
+                hidden = buffer[:, start - width : start]  # (B, O), written in place
+                if category is None:
+                    hidden.copy_(layer.table[0].expand_as(hidden))
+                else:
+                    torch.index_select(layer.table, 0, category, out=hidden)
+                hidden.addmm_(buffer[:, start:], layer.dense).relu_()
                 start -= width
-            return _affine(self.output, buffer, category)  # (B, D)
+            # the last product as (D, B): per-span work downstream reads whole rows
+            bias = _bias(self.output, category)  # (B, D) or (D,)
+            bias = bias.t() if category is not None else bias[:, None]  # (D, B) or (D, 1)
+            return torch.addmm(bias, self.output.dense.t(), buffer.t()).t()  # (B, D) view
+
+    def _buffer(self, noise: torch.Tensor) -> torch.Tensor:
+        """The activations buffer for this batch, reused across batches.
+
+        A fresh multi-megabyte tensor per batch is fresh memory from the system, and
+        faulting its pages in cost more than the products that fill it.
+        """
+        rows = noise.shape[0]
+        width = sum(layer.dense.shape[1] for layer in self.hidden) + self.noise_dim
+        if self._activations is None or self._activations.shape[0] < rows:
+            self._activations = noise.new_empty(rows, width)
+        return self._activations[:rows]
 
 
 def _blocks(generator: Generator) -> list[Residual]:
@@ -71,7 +93,8 @@ def _blocks(generator: Generator) -> list[Residual]:
 def _folded(block: Residual) -> tuple[torch.Tensor, torch.Tensor]:
     """Weights (O, I) and bias (O,) of ``norm(linear(x))`` with running statistics."""
     linear, norm = block.linear, block.norm
-    assert isinstance(norm, nn.BatchNorm1d) and norm.running_var is not None
+    assert isinstance(norm, nn.BatchNorm1d)
+    assert norm.running_var is not None
     assert norm.running_mean is not None
     scale = torch.rsqrt(norm.running_var + norm.eps)  # (O,)
     if norm.weight is not None:
@@ -94,6 +117,11 @@ def _split(weight: torch.Tensor, bias: torch.Tensor, condition_width: int) -> _L
 
 def _affine(layer: _Layer, inputs: torch.Tensor, category: torch.Tensor | None) -> torch.Tensor:
     """``inputs @ dense + table[category]``: the condition's column plus bias, per row."""
+    return torch.addmm(_bias(layer, category), inputs, layer.dense)
+
+
+def _bias(layer: _Layer, category: torch.Tensor | None) -> torch.Tensor:
+    """Per row, the bias plus the condition's weight column: (B, O), or (O,) without one."""
     if category is None:
-        return torch.addmm(layer.table[0], inputs, layer.dense)
-    return torch.addmm(layer.table.index_select(0, category), inputs, layer.dense)
+        return layer.table[0]
+    return layer.table.index_select(0, category)

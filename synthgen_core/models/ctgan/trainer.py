@@ -12,7 +12,8 @@ Choices beyond the paper, all for speed with the same maths:
   this changes nothing);
 * the generator step freezes the critic's parameters so no weight gradient is computed
   for them;
-* losses are summed as device tensors and read once per epoch by ``run_epochs``.
+* losses are summed as device tensors and read once per epoch by ``run_epochs``;
+* the optimiser is :class:`synthgen_core.nn.adam.Adam` (see there why not ``torch.optim``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from torch import nn
 from synthgen_core.models.config import CTGANConfig
 from synthgen_core.models.ctgan.losses import conditional_loss, gradient_penalty
 from synthgen_core.models.ctgan.networks import Discriminator, Generator
+from synthgen_core.nn.adam import Adam
 from synthgen_core.nn.heads import SpanHeads
 from synthgen_core.sampling.condvec import ConditionalSampler
 
@@ -88,7 +90,7 @@ class GANTrainer:
         score_real, score_fake = scores.chunk(2)
         wasserstein = score_fake.mean() - score_real.mean()
         loss = wasserstein + gradient_penalty(self.critic, real, fake, self.rng)
-        self.optimizer_d.zero_grad(set_to_none=True)
+        self.optimizer_d.zero_grad()
         torch.autograd.backward(loss)
         self.optimizer_d.step()
         return loss.detach()
@@ -111,16 +113,12 @@ class GANTrainer:
                 self.sampler.span_index,
                 self.sampler.span_padding,
             )
-        self.optimizer_g.zero_grad(set_to_none=True)
+        self.optimizer_g.zero_grad()
         torch.autograd.backward(loss)
         self.optimizer_g.step()
         return loss.detach()
 
 
-def _adam(network: nn.Module, lr: float, decay: float) -> torch.optim.Adam:
-    """Adam as in the paper; fused (one kernel for all parameters) where supported."""
-    device = next(network.parameters()).device
-    fused = device.type in ("cpu", "cuda")
-    return torch.optim.Adam(
-        network.parameters(), lr=lr, betas=ADAM_BETAS, weight_decay=decay, fused=fused
-    )
+def _adam(network: nn.Module, lr: float, decay: float) -> Adam:
+    """Adam with the paper's betas (0.5, 0.9)."""
+    return Adam(network.parameters(), lr=lr, betas=ADAM_BETAS, weight_decay=decay)

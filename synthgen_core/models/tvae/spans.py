@@ -89,8 +89,12 @@ class SpanIndex:
         return matrix[:, self.order]
 
     def to_layout(self, matrix: torch.Tensor) -> torch.Tensor:
-        """Grouped order (N, D) -> layout order (N, D)."""
-        return matrix[:, self.inverse]
+        """Grouped order (N, D) -> layout order (N, D), as a view of a (D, N) tensor.
+
+        Gathering whole rows of the transpose streams memory; gathering columns of
+        ``matrix`` strides through it, several times slower on the CPU.
+        """
+        return matrix.t().contiguous().index_select(0, self.inverse).t()
 
 
 def generate(

@@ -108,6 +108,15 @@ def test_sampling_uses_the_real_frequencies(table: Table) -> None:
     np.testing.assert_allclose(np.bincount(observed, minlength=4) / len(observed), real, atol=0.01)
 
 
+def test_sampled_ids_are_the_ones_of_the_sampled_vectors(table: Table) -> None:
+    layout, _, data = table
+    sampler = ConditionalSampler.from_data(layout, data)
+    ids = sampler.sample_original_ids(500, torch.Generator().manual_seed(6))
+    cond = sampler.sample_original(500, torch.Generator().manual_seed(6))
+    assert torch.equal(cond.argmax(dim=1), ids)
+    assert torch.equal(cond.sum(dim=1), torch.ones(500))
+
+
 def test_fixed_vectors_name_one_category(table: Table) -> None:
     layout, _, data = table
     sampler = ConditionalSampler.from_data(layout, data)
@@ -143,6 +152,8 @@ def test_a_table_without_discrete_columns_draws_uniform_rows() -> None:
     draw = sampler.sample_training(400, torch.Generator().manual_seed(0))
     assert draw.cond.shape == (400, 0)
     assert sampler.sample_original(3, torch.Generator()).shape == (3, 0)
+    with pytest.raises(ValueError, match="no category ids"):
+        sampler.sample_original_ids(3, torch.Generator())
     assert int(draw.rows.min()) >= 0 and int(draw.rows.max()) < 50
     assert len(torch.unique(draw.rows)) > 40
 

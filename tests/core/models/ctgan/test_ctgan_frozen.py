@@ -14,7 +14,9 @@ CPU = torch.device("cpu")
 
 def _trained_generator(noise_dim: int, conditions: int) -> Generator:
     generator = build(
-        lambda: Generator(noise_dim + conditions, [16, 8], 11), CPU, torch.Generator().manual_seed(0)
+        lambda: Generator(noise_dim + conditions, [16, 8], 11),
+        CPU,
+        torch.Generator().manual_seed(0),
     )
     with torch.no_grad():  # running statistics and affine parameters away from their defaults
         for _ in range(3):

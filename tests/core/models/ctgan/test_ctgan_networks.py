@@ -186,3 +186,13 @@ def test_sampling_heads_give_exact_one_hots_from_the_softmax() -> None:
     shares = out[:, 4:9].mean(dim=0)
     expected = torch.tensor([0.5, 0.2, 0.2, 0.05, 0.05])
     torch.testing.assert_close(shares, expected, atol=0.01, rtol=0)
+
+
+def test_sampling_heads_read_rows_in_either_memory_layout() -> None:
+    layout = _layout()
+    raw = torch.randn(200, layout.width) * 3
+    transposed = raw.t().contiguous().t()  # the same (B, D) values, stored as (D, B)
+    heads = SpanHeads(layout)
+    first = heads.sample(raw, generator=torch.Generator().manual_seed(3))
+    second = heads.sample(transposed, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(first, second)

@@ -65,10 +65,11 @@ def test_same_seed_same_training_and_global_rng_untouched(mixed_layout: Layout) 
 
 def test_sigma_is_learned_without_weight_decay(mixed_layout: Layout) -> None:
     trainer = _trainer(mixed_layout, _structured(mixed_layout), l2scale=0.5)
-    groups = trainer.optimizer.param_groups
-    assert groups[0]["weight_decay"] == 0.5
-    assert groups[1]["params"] == [trainer.decoder.sigma_logit]
-    assert groups[1]["weight_decay"] == 0.0
+    weights, sigma = trainer.optimizers
+    assert weights.weight_decay == 0.5
+    assert all(param is not trainer.decoder.sigma_logit for param in weights.params)
+    assert sigma.params == [trainer.decoder.sigma_logit]
+    assert sigma.weight_decay == 0.0
     start = trainer.decoder.sigma().detach().clone()
     run_epochs(3, trainer)
     assert not torch.equal(trainer.decoder.sigma().detach(), start)
