@@ -16,48 +16,15 @@ from synthgen_core.transform.layout import Layout
 GUMBEL_TAU = 0.2
 
 
-def gumbel_softmax(
-    logits: torch.Tensor, tau: float, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """Differentiable sample from the categorical defined by ``logits`` (B, K)."""
-    uniform = torch.rand(
-        logits.shape, generator=generator, device=logits.device, dtype=logits.dtype
-    )
-    exponentials = -torch.log(uniform.clamp_min(1e-20))  # Exp(1); clamp_min binds before -
-    gumbels = -torch.log(exponentials.clamp_min(1e-20))
-    return functional.softmax((logits + gumbels) / tau, dim=1)
-
-
-def activate(
-    raw: torch.Tensor,
-    layout: Layout,
-    *,
-    tau: float = GUMBEL_TAU,
-    gumbel: bool = True,
-    generator: torch.Generator | None = None,
-) -> torch.Tensor:
-    """Apply each span's activation to the raw network output (B, D) -> (B, D)."""
-    parts = []
-    for span in layout.spans:
-        logits = raw[:, span.start : span.end]
-        if span.activation == "tanh":
-            parts.append(torch.tanh(logits))
-        elif gumbel:
-            parts.append(gumbel_softmax(logits, tau, generator))
-        else:
-            parts.append(functional.softmax(logits, dim=1))
-    return torch.cat(parts, dim=1)
-
-
 class SpanHeads:
-    """:func:`activate` for one layout, in a handful of whole-matrix kernels.
+    """Each span's activation for one layout, in a handful of whole-matrix kernels.
 
-    :func:`activate` launches several small kernels per span, which dominates a CPU
+    Activating span by span launches several small kernels per span, which dominates a CPU
     training step when a table has dozens of spans. Here every column gets a segment id
     (its span), Gumbel noise is drawn for the whole (B, D) matrix at once and the softmax
     is taken per segment: a scatter max keeps ``exp`` in range, a matmul with the
     column-to-span membership sums each span. Tanh columns (one-column segments) take the
-    tanh of the raw output instead. Same distribution as :func:`activate`, not the same
+    tanh of the raw output instead. Same distribution as a span-by-span Gumbel-softmax, not the same
     random stream.
     """
 
