@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional
 
+from synthgen_core.nn.categorical import draw_one_hots
 from synthgen_core.transform.layout import Layout
 
 GUMBEL_TAU = 0.2
@@ -41,8 +42,6 @@ class SpanHeads:
         self.membership = membership.to(device)  # (D, S): column -> its span
         self.tanh_columns = torch.nonzero(is_tanh).squeeze(1).to(device)  # (T,)
         self.softmax_spans = [(s.start, s.end) for s in layout.spans if s.activation == "softmax"]
-        widest = max((span.width for span in layout.spans), default=1)
-        self.positions = torch.arange(widest, device=device)  # (W,) place inside a span
 
     def __call__(
         self,
@@ -61,25 +60,17 @@ class SpanHeads:
         """Rows (B, D) with exact one-hots drawn from each span's softmax.
 
         What sampling needs: the categorical draw of :meth:`__call__` without the softmax
-        relaxation. Gumbel-max would need a uniform and two logarithms per column; inverse
-        CDF sampling draws the same categorical with one uniform per span and one ``exp``
-        per column. The work runs on the transpose (D, B), where every span is a block of
-        whole rows: each kernel then streams contiguous memory instead of striding. Pass
-        ``raw`` as a view of a (D, B) tensor to skip a copy; the rows come back as one too.
+        relaxation (:func:`~synthgen_core.nn.categorical.draw_one_hots`). The work runs on
+        the transpose (D, B), where every span is a block of whole rows: each kernel then
+        streams contiguous memory instead of striding. Pass ``raw`` as a view of a (D, B)
+        tensor to skip a copy; the rows come back as one too.
         """
         columns = raw.t().contiguous()  # (D, B), no copy when raw is a transposed view
         out = torch.empty_like(columns)  # (D, B): every row is written below
         out[self.tanh_columns] = columns[self.tanh_columns].tanh_()
         for start, end in self.softmax_spans:
-            logits = columns[start:end]  # (w, B)
-            cdf = (logits - logits.amax(dim=0)).exp_().cumsum_(dim=0)  # (w, B)
-            uniform = torch.rand(
-                raw.shape[0], generator=generator, device=raw.device, dtype=raw.dtype
-            )
-            target = uniform.mul_(cdf[-1])  # (B,) in [0, total)
-            # the first category whose cumulative mass exceeds the target
-            pick = (cdf <= target).sum(dim=0).clamp_max_(end - start - 1)  # (B,)
-            out[start:end] = self.positions[: end - start, None] == pick  # one-hot (w, B)
+            shape = (1, end - start, columns.shape[1])  # one span: (G=1, w, B)
+            draw_one_hots(columns[start:end].view(shape), out[start:end].view(shape), generator)
         return out.t()  # (B, D)
 
     def _segment_peak(self, logits: torch.Tensor) -> torch.Tensor:

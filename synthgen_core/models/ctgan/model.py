@@ -32,18 +32,15 @@ from synthgen_core.models.config import CTGANConfig
 from synthgen_core.models.ctgan.frozen import FrozenGenerator
 from synthgen_core.models.ctgan.networks import Discriminator, Generator, build
 from synthgen_core.models.ctgan.trainer import GANTrainer
+from synthgen_core.nn.chunks import draw_in_chunks
 from synthgen_core.nn.device import resolve_device
-from synthgen_core.nn.heads import SpanHeads
+from synthgen_core.nn.spans import SpanIndex, draw_rows
 from synthgen_core.nn.training import TrainingCallback, run_epochs
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
 from synthgen_core.sampling.conditions import sample_with_rejection
 from synthgen_core.sampling.condvec import ConditionalSampler
 from synthgen_core.transform.table import TableTransformer
 
-#: Rows per generator forward pass at sampling time (eval mode: batch size is free). Small
-#: enough that each batch's temporaries (a few MB) stay in cache and on the allocator's heap;
-#: 16k-row batches spent a quarter of sampling on page faults of freshly mapped memory.
-SAMPLE_BATCH = 4_096
 STATE_VERSION = 1
 
 
@@ -89,7 +86,8 @@ class CTGAN(Synthesizer):
         )
         trainer.generator.eval()
         self.transformer_, self.sampler_ = transformer, trainer.sampler
-        self.generator_, self.heads_, self.device_ = trainer.generator, trainer.heads, device
+        self.generator_, self.device_ = trainer.generator, device
+        self.span_index_ = SpanIndex.from_layout(transformer.layout, device)
 
     def _fit_transformer(
         self, data: pd.DataFrame, metadata: Metadata, rng: np.random.Generator
@@ -183,21 +181,23 @@ class CTGAN(Synthesizer):
         torch_rng = torch_generator(child_seed(rng), self.device_)
         self.generator_.eval()
         frozen = FrozenGenerator(
-            self.generator_, self.config.embedding_dim, self.transformer_.layout.condition_width
+            self.generator_,
+            self.config.embedding_dim,
+            self.transformer_.layout.condition_width,
+            output_order=self.span_index_.order,
         )
-        # column-major, as the generator and heads produce each batch: copies stay contiguous
-        matrix = np.empty((self.transformer_.layout.width, num_rows), dtype=np.float32).T
-        with torch.inference_mode():
-            for start in range(0, num_rows, SAMPLE_BATCH):
-                rows = min(SAMPLE_BATCH, num_rows - start)
-                batch = self._generate_batch(frozen, rows, torch_rng, native)  # (B, D)
-                matrix[start : start + rows] = batch.cpu().numpy()
+        width = self.transformer_.layout.width
+        matrix = draw_in_chunks(
+            num_rows, width, lambda rows: self._generate_chunk(frozen, rows, torch_rng, native)
+        )
         frame = self.transformer_.inverse_transform(matrix, rng)
         return self._decode_table(frame, rng)
 
-    def _generate_batch(
+    @torch.inference_mode()
+    def _generate_chunk(
         self, frozen: FrozenGenerator, rows: int, rng: torch.Generator, native: _Category | None
     ) -> torch.Tensor:
+        """Rows (B, D) in layout order, as a view of a (D, B) tensor."""
         category: torch.Tensor | None = None  # (B,) the 1 of each conditional vector
         if native is not None:
             category = torch.full(
@@ -206,8 +206,8 @@ class CTGAN(Synthesizer):
         elif self.sampler_.n_columns:
             category = self.sampler_.sample_original_ids(rows, rng)  # real frequencies
         noise = torch.randn(rows, self.config.embedding_dim, generator=rng, device=self.device_)
-        raw = frozen(noise, category)  # (B, D)
-        out = self.heads_.sample(raw, generator=rng)  # (B, D), exact one-hots
+        raw = frozen(noise, category)  # (B, D), grouped order
+        out = self.span_index_.to_layout(draw_rows(raw, self.span_index_, rng))  # exact one-hots
         if native is not None:  # the asked category, exactly
             out[:, native.start : native.end] = 0.0
             out[:, native.start + native.category] = 1.0
@@ -244,7 +244,7 @@ class CTGAN(Synthesizer):
         counts = np.asarray(state.arrays["condvec.counts"])
         self.sampler_ = ConditionalSampler(transformer.layout, counts, device=device)
         self.transformer_, self.generator_, self.device_ = transformer, generator, device
-        self.heads_ = SpanHeads(transformer.layout, device)
+        self.span_index_ = SpanIndex.from_layout(transformer.layout, device)
         self.loss_history_ = list(state.values["loss_history"])
 
 

@@ -104,6 +104,15 @@ class Decoder(nn.Module):
         raw: torch.Tensor = self.out(self.body(latent))  # (B, D)
         return raw
 
+    def forward_transposed(self, latent: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        """``forward(latent).t()`` written into ``out`` (D, B), for sampling.
+
+        The output product computed as ``W @ h^T`` lands in the (D, B) layout that drawing
+        rows works in (:func:`~synthgen_core.nn.spans.draw_rows`), with no transpose.
+        """
+        hidden = self.body(latent)  # (B, H)
+        return torch.addmm(self.out.bias[:, None], self.out.weight, hidden.t(), out=out)
+
 
 @contextmanager
 def _on_meta() -> Iterator[None]:

@@ -14,8 +14,8 @@ import torch
 from synthgen_core.models.config import TVAEConfig
 from synthgen_core.models.tvae.losses import elbo_loss
 from synthgen_core.models.tvae.networks import Decoder, Encoder
-from synthgen_core.models.tvae.spans import SpanIndex
 from synthgen_core.nn.adam import Adam
+from synthgen_core.nn.spans import SpanIndex
 
 
 class TVAETrainer:
@@ -55,7 +55,7 @@ class TVAETrainer:
         totals = torch.zeros(3, device=self.data.device)
         batches = 0
         for start in range(0, rows, self.batch_size):
-            totals += self.step(self.data[order[start : start + self.batch_size]])
+            totals += self.step(self.data.index_select(0, order[start : start + self.batch_size]))
             batches += 1
         totals /= max(batches, 1)
         return {"loss": totals[0], "reconstruction": totals[1], "kl": totals[2]}

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.nn import functional
 
-from synthgen_core.models.ctgan.frozen import FrozenGenerator
+from synthgen_core.models.ctgan.frozen import CPU_PRODUCT_ROWS, FrozenGenerator
 from synthgen_core.models.ctgan.networks import Generator, build
 
 CPU = torch.device("cpu")
@@ -40,3 +40,15 @@ def test_frozen_generator_matches_the_eval_mode_generator(conditions: int) -> No
         expected = generator(torch.cat([noise, cond], dim=1))
     frozen = FrozenGenerator(generator, 5, conditions)
     torch.testing.assert_close(frozen(noise, category), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_frozen_generator_hands_over_columns_in_the_asked_order_in_any_number_of_blocks() -> None:
+    generator = _trained_generator(5, 7)
+    rows = 3 * CPU_PRODUCT_ROWS + 17  # several blocks, the last one short
+    noise = torch.randn(rows, 5)
+    category = torch.randint(7, (rows,))
+    with torch.no_grad():
+        expected = generator(torch.cat([noise, functional.one_hot(category, 7).float()], dim=1))
+    order = torch.randperm(11, generator=torch.Generator().manual_seed(1))
+    frozen = FrozenGenerator(generator, 5, 7, output_order=order)
+    torch.testing.assert_close(frozen(noise, category), expected[:, order], rtol=1e-5, atol=1e-5)

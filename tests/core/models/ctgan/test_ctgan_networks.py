@@ -180,28 +180,3 @@ def test_generator_without_gradients_computes_the_same_function(training: bool) 
     with torch.no_grad():
         concatenated = generator.output(generator.blocks(inputs))
         torch.testing.assert_close(generator(inputs), concatenated)
-
-
-def test_sampling_heads_give_exact_one_hots_from_the_softmax() -> None:
-    layout = _layout()
-    raw = torch.randn(30_000, layout.width)
-    raw[:, 4:9] = torch.log(torch.tensor([0.5, 0.2, 0.2, 0.05, 0.05]))
-    out = SpanHeads(layout).sample(raw, generator=torch.Generator().manual_seed(2))
-    torch.testing.assert_close(out[:, 0], torch.tanh(raw[:, 0]))
-    for span in layout.spans[1:]:
-        block = out[:, span.start : span.end]
-        assert bool(((block == 0) | (block == 1)).all())
-        torch.testing.assert_close(block.sum(dim=1), torch.ones(30_000))
-    shares = out[:, 4:9].mean(dim=0)
-    expected = torch.tensor([0.5, 0.2, 0.2, 0.05, 0.05])
-    torch.testing.assert_close(shares, expected, atol=0.01, rtol=0)
-
-
-def test_sampling_heads_read_rows_in_either_memory_layout() -> None:
-    layout = _layout()
-    raw = torch.randn(200, layout.width) * 3
-    transposed = raw.t().contiguous().t()  # the same (B, D) values, stored as (D, B)
-    heads = SpanHeads(layout)
-    first = heads.sample(raw, generator=torch.Generator().manual_seed(3))
-    second = heads.sample(transposed, generator=torch.Generator().manual_seed(3))
-    assert torch.equal(first, second)

@@ -14,10 +14,9 @@ from synthgen_core.models.tvae.losses import (
     one_hot_cross_entropy,
     scalar_nll,
 )
-from synthgen_core.models.tvae.spans import SpanIndex
+from synthgen_core.nn.spans import SpanIndex
 from synthgen_core.transform.layout import Layout
-
-from .layouts import make_layout, random_rows
+from tests.core.layouts import make_layout, random_rows
 
 CPU = torch.device("cpu")
 
@@ -39,10 +38,29 @@ def test_cross_entropy_equals_a_loop_over_spans(mixed_layout: Layout) -> None:
         for span in mixed_layout.spans
         if span.activation == "softmax"
     )
-    _, raw_groups = index.split(index.to_grouped(raw))
-    _, target_groups = index.split(index.to_grouped(target))
-    found = one_hot_cross_entropy(raw_groups, target_groups)
+    one_hots = slice(index.num_scalars, None)
+    grouped_raw = index.to_grouped(raw)[:, one_hots].requires_grad_(True)
+    found = one_hot_cross_entropy(grouped_raw, index.to_grouped(target)[:, one_hots], index)
     torch.testing.assert_close(found, expected)
+    # the gradient of a span's cross-entropy: its softmax minus its one-hot
+    (gradient,) = torch.autograd.grad(found, grouped_raw)
+    softmax = torch.cat(
+        [
+            functional.softmax(part, dim=2).flatten(1)
+            for part in index.split(index.to_grouped(raw))[1]
+        ],
+        dim=1,
+    )
+    torch.testing.assert_close(gradient, softmax - index.to_grouped(target)[:, one_hots])
+
+
+def test_cross_entropy_stays_finite_for_huge_logits(mixed_layout: Layout) -> None:
+    index = SpanIndex.from_layout(mixed_layout, CPU)
+    target = index.to_grouped(random_rows(mixed_layout, 8))[:, index.num_scalars :]
+    raw = torch.full_like(target, -1e4)
+    raw[:, 0] = 1e4  # one span sure of its first category, the others flat far below zero
+    found = one_hot_cross_entropy(raw, target, index)
+    assert torch.isfinite(found)
 
 
 def test_scalar_nll_is_the_gaussian_log_likelihood_up_to_its_constant(mixed_layout: Layout) -> None:
@@ -96,9 +114,9 @@ def test_elbo_weighs_reconstruction_and_averages_over_the_batch(mixed_layout: La
 def test_perfect_one_hot_logits_cost_nothing_and_wrong_ones_cost_a_lot() -> None:
     layout = make_layout(("category", 3), ("missing", 2))
     index = SpanIndex.from_layout(layout, CPU)
-    _, target = index.split(index.to_grouped(random_rows(layout, 20)))
-    right = one_hot_cross_entropy([part * 50.0 for part in target], target)
-    wrong = one_hot_cross_entropy([(1 - part) * 50.0 for part in target], target)
+    target = index.to_grouped(random_rows(layout, 20))  # only one-hots: K = D
+    right = one_hot_cross_entropy(target * 50.0, target, index)
+    wrong = one_hot_cross_entropy((1 - target) * 50.0, target, index)
     assert right.item() == pytest.approx(0.0, abs=1e-6)
     assert wrong.item() > 20 * 2 * 40
 

@@ -4,12 +4,11 @@ import torch
 
 from synthgen_core.models.config import TVAEConfig
 from synthgen_core.models.tvae.networks import build_decoder, build_encoder
-from synthgen_core.models.tvae.spans import SpanIndex
 from synthgen_core.models.tvae.trainer import TVAETrainer
+from synthgen_core.nn.spans import SpanIndex
 from synthgen_core.nn.training import run_epochs
 from synthgen_core.transform.layout import Layout
-
-from .layouts import random_rows
+from tests.core.layouts import random_rows
 
 CPU = torch.device("cpu")
 

@@ -1,9 +1,8 @@
 import torch
 
-from synthgen_core.models.tvae.spans import Group, SpanIndex, generate
+from synthgen_core.nn.spans import Group, SpanIndex, draw_rows
 from synthgen_core.transform.layout import Layout
-
-from .layouts import make_layout, random_rows
+from tests.core.layouts import make_layout, random_rows
 
 CPU = torch.device("cpu")
 
@@ -31,7 +30,9 @@ def test_grouped_order_round_trips_and_keeps_every_span_together(mixed_layout: L
 def test_generated_rows_are_valid_encodings(mixed_layout: Layout) -> None:
     index = SpanIndex.from_layout(mixed_layout, CPU)
     raw = torch.randn(500, mixed_layout.width, generator=torch.Generator().manual_seed(0)) * 3
-    grouped = generate(raw, torch.tensor([0.5, 1.0]), index, torch.Generator().manual_seed(1))
+    grouped = draw_rows(
+        raw, index, torch.Generator().manual_seed(1), sigma=torch.tensor([0.5, 1.0])
+    )
     rows = index.to_layout(grouped)
     for span in mixed_layout.spans:
         part = rows[:, span.start : span.end]
@@ -48,7 +49,7 @@ def test_one_hots_are_drawn_from_the_softmax_not_its_argmax() -> None:
     index = SpanIndex.from_layout(layout, CPU)
     probabilities = torch.tensor([0.7, 0.2, 0.1])
     raw = probabilities.log().expand(40_000, 3)
-    rows = generate(raw, torch.zeros(0), index, torch.Generator().manual_seed(0))
+    rows = draw_rows(raw, index, torch.Generator().manual_seed(0), sigma=torch.zeros(0))
     torch.testing.assert_close(rows.mean(dim=0), probabilities, atol=0.01, rtol=0)
 
 
@@ -56,7 +57,7 @@ def test_scalars_carry_the_learned_noise() -> None:
     layout = make_layout(("value", 1))
     index = SpanIndex.from_layout(layout, CPU)
     raw = torch.zeros(40_000, 1)  # tanh(0) = 0, far from the clipping bounds
-    rows = generate(raw, torch.tensor([0.2]), index, torch.Generator().manual_seed(0))
+    rows = draw_rows(raw, index, torch.Generator().manual_seed(0), sigma=torch.tensor([0.2]))
     assert abs(rows.mean().item()) < 0.01
     assert abs(rows.std().item() - 0.2) < 0.01
 
@@ -65,8 +66,28 @@ def test_generation_is_reproducible_from_the_generator(mixed_layout: Layout) -> 
     index = SpanIndex.from_layout(mixed_layout, CPU)
     raw = torch.randn(50, mixed_layout.width, generator=torch.Generator().manual_seed(0))
     sigma = torch.tensor([0.1, 0.1])
-    first = generate(raw, sigma, index, torch.Generator().manual_seed(5))
-    again = generate(raw, sigma, index, torch.Generator().manual_seed(5))
-    other = generate(raw, sigma, index, torch.Generator().manual_seed(6))
+    first = draw_rows(raw, index, torch.Generator().manual_seed(5), sigma=sigma)
+    again = draw_rows(raw, index, torch.Generator().manual_seed(5), sigma=sigma)
+    other = draw_rows(raw, index, torch.Generator().manual_seed(6), sigma=sigma)
     assert torch.equal(first, again)
     assert not torch.equal(first, other)
+
+
+def test_without_sigma_scalars_are_the_tanh_and_one_hots_still_drawn(mixed_layout: Layout) -> None:
+    index = SpanIndex.from_layout(mixed_layout, CPU)
+    raw = torch.randn(30_000, mixed_layout.width, generator=torch.Generator().manual_seed(0))
+    shares = torch.tensor([0.5, 0.2, 0.2, 0.1])
+    raw[:, 6:10] = shares.log()  # the first categorical
+    rows = index.to_layout(draw_rows(index.to_grouped(raw), index, torch.Generator()))
+    torch.testing.assert_close(rows[:, [0, 13]], torch.tanh(raw[:, [0, 13]]))
+    torch.testing.assert_close(rows[:, 6:10].mean(dim=0), shares, atol=0.01, rtol=0)
+
+
+def test_rows_are_the_same_from_either_memory_layout(mixed_layout: Layout) -> None:
+    index = SpanIndex.from_layout(mixed_layout, CPU)
+    raw = torch.randn(200, mixed_layout.width, generator=torch.Generator().manual_seed(0)) * 3
+    transposed = raw.t().contiguous().t()  # the same (N, D) values, stored as (D, N)
+    sigma = torch.tensor([0.3, 0.3])
+    first = draw_rows(raw, index, torch.Generator().manual_seed(3), sigma=sigma)
+    second = draw_rows(transposed, index, torch.Generator().manual_seed(3), sigma=sigma)
+    assert torch.equal(first, second)

@@ -1,0 +1,43 @@
+"""Exact one-hot draws from softmax logits: the last step of sampling, never of training.
+
+Every neural model ends sampling by drawing one category per one-hot span and row from the
+softmax of the network's logits. The layout here is the transposed one, ``(G, w, N)``: ``G``
+spans of the same width ``w`` over ``N`` rows, rows innermost. Each kernel then streams
+whole contiguous rows of ``N`` values, where the ``(N, D)`` layout would make every span a
+strided slice that the elementwise kernels walk a few values at a time.
+
+The draw is inverse-CDF sampling: one uniform per span and row, against the running sum of
+the unnormalised probabilities. The Gumbel-max trick draws the same distribution but needs a
+uniform and two logarithms for every column; the running sum needs one ``exp`` per column.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def draw_one_hots(
+    logits: torch.Tensor, out: torch.Tensor, generator: torch.Generator | None
+) -> torch.Tensor:
+    """Write into ``out`` (G, w, N) one exact one-hot per span and row of ``logits`` (G, w, N).
+
+    Row ``n`` of span ``g`` gets category ``k`` with probability ``softmax(logits[g, :, n])[k]``.
+    ``out`` may not overlap ``logits``; it is returned for convenience.
+    """
+    count, width, rows = logits.shape
+    # (G, w, N) unnormalised probabilities, shifted so the largest is 1: exp stays finite
+    cumulative = (logits - logits.amax(dim=1, keepdim=True)).exp_()
+    # A running sum over the few categories: torch's cumsum along a middle dimension walks
+    # the tensor with a stride and costs several times these contiguous row additions.
+    for category in range(1, width):
+        cumulative[:, category].add_(cumulative[:, category - 1])
+    uniform = torch.rand(
+        (count, 1, rows), generator=generator, device=logits.device, dtype=logits.dtype
+    )
+    target = uniform.mul_(cumulative[:, -1:])  # (G, 1, N) in [0, total)
+    # 1 from the drawn category on: the first k whose cumulative mass exceeds the target
+    above = torch.gt(cumulative, target, out=cumulative)
+    above[:, -1] = 1.0  # when rounding puts the target at the total, the last category
+    out[:, :1] = above[:, :1]
+    torch.sub(above[:, 1:], above[:, :-1], out=out[:, 1:])  # the step: exactly one 1
+    return out

@@ -1,0 +1,41 @@
+"""Chunked drawing: the rows of one big draw, column-major, whatever the chunk size."""
+
+import numpy as np
+import pytest
+import torch
+
+from synthgen_core.nn import chunks
+from synthgen_core.nn.chunks import chunk_rows, draw_in_chunks
+
+
+def _counting_draw(width: int) -> tuple[list[int], object]:
+    calls: list[int] = []
+    generator = torch.Generator().manual_seed(0)
+
+    def draw(rows: int) -> torch.Tensor:
+        calls.append(rows)
+        return torch.rand(width, rows, generator=generator).t()  # (rows, D) view of (D, rows)
+
+    return calls, draw
+
+
+@pytest.mark.parametrize("num_rows", [0, 1, 1_024, 3_000])
+def test_rows_come_column_major_in_request_order(
+    num_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunks, "CHUNK_FLOATS", 5 * 1_024)  # 1,024-row chunks at width 5
+    calls, draw = _counting_draw(5)
+    matrix = draw_in_chunks(num_rows, 5, draw)  # type: ignore[arg-type]
+    assert matrix.shape == (num_rows, 5)
+    assert matrix.dtype == np.float32
+    assert matrix.flags.f_contiguous
+    assert sum(calls) == num_rows
+    assert all(rows <= 1_024 for rows in calls)
+    replay = torch.Generator().manual_seed(0)
+    parts = [torch.rand(5, rows, generator=replay).t().numpy() for rows in calls]
+    np.testing.assert_array_equal(matrix, np.concatenate(parts) if parts else matrix)
+
+
+def test_chunks_shrink_as_the_encoding_widens() -> None:
+    assert chunk_rows(1) > chunk_rows(100) > chunk_rows(10_000) >= 1_024
+    assert chunk_rows(0) == chunk_rows(1)
