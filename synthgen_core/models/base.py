@@ -124,9 +124,11 @@ class Synthesizer(ABC):
         model.metadata_ = Metadata.from_dict(header.metadata)
         try:
             model._set_state(ModelState(values=header.state, arrays=arrays))
-        except (KeyError, ValueError, TypeError) as error:
+        # RuntimeError: PyTorch's load_state_dict on missing, unexpected or mis-shaped weights
+        except (KeyError, ValueError, TypeError, RuntimeError) as error:
+            reason = (str(error).splitlines() or [type(error).__name__])[0]
             raise ModelFileError(
-                f"model file does not hold a valid {cls.model_type} model ({error}); "
+                f"model file does not hold a valid {cls.model_type} model ({reason}); "
                 "save the model again"
             ) from None
         return model

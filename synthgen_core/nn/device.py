@@ -64,3 +64,15 @@ def resolve_device(name: str) -> torch.device:
         known = ", ".join(sorted(available_devices()))
         raise ConfigError(f"unknown device {name!r}; choose one of: {known}")
     return factory(name)
+
+
+def loading_device(name: str) -> torch.device:
+    """Where a loaded model runs: its configured device, or the CPU when this machine lacks it.
+
+    A model trained on ``cuda`` must still load on a laptop: its weights are stored on the
+    host anyway, and sampling on the CPU gives rows from the same model.
+    """
+    try:
+        return resolve_device(name)
+    except ConfigError:
+        return torch.device("cpu")

@@ -58,13 +58,28 @@ def run_epochs(
         progress = TrainingProgress(
             epoch=epoch + 1, total_epochs=epochs, losses=losses, elapsed=elapsed
         )
-        if callback is not None and callback(progress):
-            break
-        if max_seconds is not None and elapsed >= max_seconds:
-            break
+        # before the callback: a caller that stops at the diverged epoch must not keep it
         if not all(math.isfinite(value) for value in losses.values()):
             raise TrainingError(
                 f"training diverged at epoch {epoch + 1}: losses {losses}; lower the learning "
                 "rates, or look for extreme values in numerical columns"
             )
+        if callback is not None and callback(progress):
+            break
+        if max_seconds is not None and elapsed >= max_seconds:
+            break
     return history
+
+
+def history_from_json(epochs: list[dict[str, float | None]]) -> list[dict[str, float]]:
+    """A loss history read back from a model file's JSON header.
+
+    JSON has no NaN, so a non-finite loss is written as ``null``; it comes back as NaN.
+    """
+    return [
+        {
+            str(name): float("nan") if value is None else float(value)
+            for name, value in epoch.items()
+        }
+        for epoch in epochs
+    ]

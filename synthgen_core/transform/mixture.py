@@ -8,7 +8,8 @@ whose weight ends below a threshold are pruned.
 
 Speed is the point of writing it here: the fit runs on a capped random sample, every step is
 one pass of ``(N, K)`` array arithmetic, and a column with no more distinct values than modes
-skips the mixture altogether (one exact mode per value).
+skips the mixture altogether (one exact mode per value). Point masses, single values that
+hold a large share of the rows, get such exact modes too, next to the mixture of the rest.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Dirichlet concentration of the weights: small, so modes without data vanish.
 WEIGHT_PRIOR = 1e-3
+#: A value repeated in at least this share of the rows is a point mass (a zero-inflated
+#: column's 0, a default of 40 hours a week): it gets an exact mode of its own. A Gaussian
+#: bent around a spike and its sparse neighbours would put much of the spike's mass on
+#: values near it that the data never hold.
+ATOM_SHARE = 0.05
 #: Variance floor (in standardised units) so a mode on one repeated value stays proper.
 VARIANCE_FLOOR = 1e-6
 MAX_ITERATIONS = 100
@@ -44,13 +50,58 @@ class Modes:
 
 
 def fit_modes(values: FloatArray, max_modes: int, weight_threshold: float) -> Modes:
-    """Modes of the finite ``values`` (the caller caps and samples them)."""
+    """Modes of the finite ``values`` (the caller caps and samples them).
+
+    Point masses (see :data:`ATOM_SHARE`) get exact modes of their own; the mixture is fitted
+    to the other values with the modes that are left.
+    """
     distinct, counts = np.unique(values, return_counts=True)
     if len(distinct) <= max_modes:
         return _exact_modes(distinct, counts)
-    centre, scale = float(values.mean()), float(values.std())
+    atoms = _atoms(counts, max_modes)
+    if not atoms.any():
+        return _mixture(distinct, counts, max_modes, weight_threshold)
+    exact = _exact_modes(distinct[atoms], counts[atoms], spread=_snap_spread(distinct))
+    rest_share = float(counts[~atoms].sum()) / float(counts.sum())
+    rest = _mixture(
+        distinct[~atoms],
+        counts[~atoms],
+        max_modes - int(atoms.sum()),
+        weight_threshold / rest_share,  # the threshold is a share of the whole column
+    )
+    weights = np.concatenate([exact.weights * (1.0 - rest_share), rest.weights * rest_share])
+    order = np.argsort(-weights, kind="stable")
+    return Modes(
+        weights=weights[order],
+        means=np.concatenate([exact.means, rest.means])[order],
+        stds=np.concatenate([exact.stds, rest.stds])[order],
+    )
+
+
+def _atoms(counts: npt.NDArray[np.int64], max_modes: int) -> npt.NDArray[np.bool_]:
+    """Which distinct values are point masses: at least ATOM_SHARE of the rows each.
+
+    At most ``max_modes - 1`` of them, the heaviest, so one mode is left for the others.
+    """
+    heavy = counts >= ATOM_SHARE * counts.sum()
+    if heavy.sum() >= max_modes:
+        order = np.argsort(-counts, kind="stable")
+        heavy = np.zeros_like(heavy)
+        heavy[order[: max_modes - 1]] = True
+    return heavy
+
+
+def _mixture(
+    distinct: FloatArray, counts: npt.NDArray[np.int64], max_modes: int, weight_threshold: float
+) -> Modes:
+    """The variational mixture over sorted ``distinct`` values seen ``counts`` times."""
+    if len(distinct) <= max_modes:
+        return _exact_modes(distinct, counts)
+    weight = counts.astype(np.float64)
+    centre = float(weight @ distinct / weight.sum())
+    scale = float(np.sqrt(weight @ (distinct - centre) ** 2 / weight.sum()))
     z = (distinct - centre) / scale  # standardised: priors and floors are unit-free
-    points = _compress(z, counts.astype(np.float64))
+    points = _compress(z, weight)
     weights, means, variances = _variational_em(points, max_modes)
     keep = weights >= weight_threshold
     keep[np.argmax(weights)] = True
@@ -100,16 +151,22 @@ def _span_mode(
     return float(counts.sum()) / n_values, (low + high) / 2, half * 1.001 / reach
 
 
-def _exact_modes(distinct: FloatArray, counts: npt.NDArray[np.int64]) -> Modes:
+def _exact_modes(
+    distinct: FloatArray, counts: npt.NDArray[np.int64], spread: float | None = None
+) -> Modes:
     """One mode per distinct value, narrow enough that decoding snaps back to it."""
-    gaps = np.diff(distinct)
-    spread = float(gaps.min()) / 10 if gaps.size else max(abs(float(distinct[0])), 1.0) * 1e-3
     order = np.argsort(-counts, kind="stable")
     return Modes(
         weights=(counts / counts.sum())[order].astype(np.float64),
         means=distinct[order].astype(np.float64),
-        stds=np.full(len(distinct), spread),
+        stds=np.full(len(distinct), _snap_spread(distinct) if spread is None else spread),
     )
+
+
+def _snap_spread(distinct: FloatArray) -> float:
+    """A mode width far below the gap between any two of the sorted ``distinct`` values."""
+    gaps = np.diff(distinct)
+    return float(gaps.min()) / 10 if gaps.size else max(abs(float(distinct[0])), 1.0) * 1e-3
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from synthgen_core.errors import ConfigError, DataError
+from synthgen_core.errors import DataError
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.base import ModelState, Synthesizer
 from synthgen_core.models.config import CTGANConfig
@@ -33,9 +33,9 @@ from synthgen_core.models.ctgan.frozen import FrozenGenerator
 from synthgen_core.models.ctgan.networks import Discriminator, Generator, build
 from synthgen_core.models.ctgan.trainer import GANTrainer
 from synthgen_core.nn.chunks import draw_in_chunks
-from synthgen_core.nn.device import resolve_device
+from synthgen_core.nn.device import loading_device, resolve_device
 from synthgen_core.nn.spans import SpanIndex, draw_rows
-from synthgen_core.nn.training import TrainingCallback, run_epochs
+from synthgen_core.nn.training import TrainingCallback, history_from_json, run_epochs
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
 from synthgen_core.sampling.conditions import sample_with_rejection
 from synthgen_core.sampling.condvec import ConditionalSampler
@@ -231,7 +231,7 @@ class CTGAN(Synthesizer):
     def _set_state(self, state: ModelState) -> None:
         if state.values["state_version"] > STATE_VERSION:
             raise ValueError("the model file was written by a newer SynthGen")
-        device = _loading_device(self.config.device)
+        device = loading_device(self.config.device)
         transformer = TableTransformer.from_dict(state.values["transformer"])
         generator = self._build_generator(transformer, device, None)
         weights = {
@@ -245,12 +245,4 @@ class CTGAN(Synthesizer):
         self.sampler_ = ConditionalSampler(transformer.layout, counts, device=device)
         self.transformer_, self.generator_, self.device_ = transformer, generator, device
         self.span_index_ = SpanIndex.from_layout(transformer.layout, device)
-        self.loss_history_ = list(state.values["loss_history"])
-
-
-def _loading_device(name: str) -> torch.device:
-    """The configured device, or the CPU when it is absent here (a GPU-trained model)."""
-    try:
-        return resolve_device(name)
-    except ConfigError:
-        return torch.device("cpu")
+        self.loss_history_ = history_from_json(state.values["loss_history"])

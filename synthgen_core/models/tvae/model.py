@@ -28,16 +28,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from synthgen_core.errors import ConfigError
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.base import ModelState, Synthesizer
 from synthgen_core.models.config import TVAEConfig
 from synthgen_core.models.tvae.networks import Decoder, build_decoder, build_encoder
 from synthgen_core.models.tvae.trainer import TVAETrainer
 from synthgen_core.nn.chunks import draw_in_chunks
-from synthgen_core.nn.device import resolve_device
+from synthgen_core.nn.device import loading_device, resolve_device
 from synthgen_core.nn.spans import SpanIndex, draw_rows
-from synthgen_core.nn.training import TrainingCallback, run_epochs
+from synthgen_core.nn.training import TrainingCallback, history_from_json, run_epochs
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
 from synthgen_core.sampling.conditions import sample_with_rejection
 from synthgen_core.transform.table import TableTransformer
@@ -167,7 +166,7 @@ class TVAE(Synthesizer):
             raise ValueError("it was written by a newer SynthGen; upgrade synthgen-core")
         transformer = TableTransformer.from_dict(state.values["transformer"])
         layout = transformer.layout
-        device = _loading_device(self.config.device)
+        device = loading_device(self.config.device)
         scalars = sum(span.activation == "tanh" for span in layout.spans)
         decoder = self._build_decoder(layout.width, scalars, device, None)
         weights = {
@@ -175,29 +174,6 @@ class TVAE(Synthesizer):
             for name, array in state.arrays.items()
             if name.startswith(_DECODER_PREFIX)
         }
-        try:
-            decoder.load_state_dict(weights, strict=True)
-        except RuntimeError as error:  # missing, unexpected or mis-shaped weights
-            raise ValueError(str(error).splitlines()[0]) from None
+        decoder.load_state_dict(weights, strict=True)
         self._install(transformer, decoder.eval(), device)
-        self.loss_history_ = [
-            {str(name): _as_float(value) for name, value in epoch.items()}
-            for epoch in state.values["loss_history"]
-        ]
-
-
-def _as_float(value: float | None) -> float:
-    """JSON has no NaN: a diverged epoch's loss was written as null."""
-    return float("nan") if value is None else float(value)
-
-
-def _loading_device(name: str) -> torch.device:
-    """The configured device, or the CPU when this machine lacks it.
-
-    A model trained on ``cuda`` must still load on a laptop: its weights are stored on the
-    host anyway, and sampling on the CPU gives rows from the same model.
-    """
-    try:
-        return resolve_device(name)
-    except ConfigError:
-        return torch.device("cpu")
+        self.loss_history_ = history_from_json(state.values["loss_history"])

@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 
 import synthgen_core as sg
-from synthgen_core.errors import ConditionError, ConfigError, DataError, NotFittedError
+from synthgen_core.errors import (
+    ConditionError,
+    ConfigError,
+    DataError,
+    ModelFileError,
+    NotFittedError,
+)
+from synthgen_core.io.model_file import read_model_file, write_model_file
 from synthgen_core.models import registry
 from synthgen_core.models.base import Synthesizer
 
@@ -104,6 +111,18 @@ def test_save_and_load_give_identical_samples(fitted, tmp_path):
     assert type(again) is type(fitted)
     assert again.get_config() == fitted.get_config()
     pd.testing.assert_frame_equal(again.sample(150, seed=8), fitted.sample(150, seed=8))
+
+
+def test_a_file_with_mis_shaped_arrays_is_refused_not_loaded(fitted, tmp_path):
+    path = tmp_path / "model.sgm"
+    fitted.save(path)
+    header, arrays = read_model_file(path)
+    shapes = {name: array.shape for name, array in arrays.items()}
+    name = max(shapes, key=lambda key: (len(shapes[key]), sum(shapes[key])))  # the largest
+    arrays[name] = arrays[name][..., :1]
+    write_model_file(path, header, arrays)  # a writer's bug: the checksum is valid
+    with pytest.raises(ModelFileError, match=f"valid {fitted.model_type} model"):
+        sg.load(path)
 
 
 def test_an_unfitted_model_cannot_sample_or_save(model_type, tmp_path):

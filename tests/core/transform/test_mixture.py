@@ -54,3 +54,35 @@ def test_fit_is_deterministic() -> None:
     values = np.random.default_rng(3).gamma(2.0, size=3_000)
     first, second = fit_modes(values, 10, 0.005), fit_modes(values, 10, 0.005)
     np.testing.assert_array_equal(first.means, second.means)
+
+
+def test_a_point_mass_gets_an_exact_mode_beside_the_mixture_of_the_rest() -> None:
+    rng = np.random.default_rng(4)
+    values = np.concatenate([np.zeros(9_000), rng.lognormal(7.0, 0.5, 1_000)])  # zero-inflated
+    modes = fit_modes(values, max_modes=10, weight_threshold=0.005)
+    assert modes.means[0] == 0.0  # the heaviest mode, first
+    assert modes.weights[0] == pytest.approx(0.9)
+    assert 4 * modes.stds[0] < values[values > 0].min()  # only an exact 0 can use it
+    positive = modes.means[1:]
+    assert np.all(positive > 100)  # the rest is modelled away from the spike
+    assert modes.weights.sum() == pytest.approx(1.0)
+    assert np.all(np.diff(modes.weights) <= 0)
+
+
+def test_point_masses_leave_at_least_one_mode_for_the_other_values() -> None:
+    rng = np.random.default_rng(5)
+    spikes = np.repeat(np.arange(12.0), 800)  # twelve values of 8% each
+    values = np.concatenate([spikes, rng.uniform(20, 30, 400)])
+    modes = fit_modes(values, max_modes=5, weight_threshold=0.005)
+    exact = modes.stds < 1e-3
+    assert exact.sum() == 4  # the four heaviest spikes (ties: the first) are exact modes
+    assert len(modes.means) == 5  # one mode is left for the rest: the other spikes and 20-30
+    assert modes.stds[~exact][0] > 1.0
+    assert modes.weights.sum() == pytest.approx(1.0)
+
+
+def test_light_modes_of_the_rest_are_pruned_by_their_share_of_the_whole_column() -> None:
+    rng = np.random.default_rng(6)
+    values = np.concatenate([np.zeros(9_500), rng.normal(50, 1, 480), rng.normal(90, 1, 20)])
+    modes = fit_modes(values, max_modes=10, weight_threshold=0.01)
+    assert np.all(modes.weights >= 0.01 * 0.99)  # 20 rows (0.2%) earn no mode of their own
