@@ -83,10 +83,10 @@ def _atoms(counts: npt.NDArray[np.int64], max_modes: int) -> npt.NDArray[np.bool
 
     At most ``max_modes - 1`` of them, the heaviest, so one mode is left for the others.
     """
-    heavy = counts >= ATOM_SHARE * counts.sum()
+    heavy: npt.NDArray[np.bool_] = counts >= ATOM_SHARE * counts.sum()
     if heavy.sum() >= max_modes:
         order = np.argsort(-counts, kind="stable")
-        heavy = np.zeros_like(heavy)
+        heavy = np.zeros(len(counts), dtype=bool)
         heavy[order[: max_modes - 1]] = True
     return heavy
 
