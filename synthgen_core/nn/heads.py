@@ -1,9 +1,10 @@
-"""Output activations per span of the :class:`Layout`: tanh for scalars, softmax for one-hots.
+"""Training-time activations per span of the :class:`Layout`: tanh, or a Gumbel-softmax.
 
 CTGAN (arXiv 1907.00503, section 4.4) samples one-hot spans with Gumbel-softmax at
 temperature 0.2 so the generator's output looks discrete to the discriminator while staying
-differentiable. The Gumbel noise is drawn from an explicit ``torch.Generator`` so sampling
-with a seed is reproducible without touching the global RNG.
+differentiable. The Gumbel noise is drawn from an explicit ``torch.Generator`` so a seeded
+fit is reproducible without touching the global RNG. Sampling draws exact one-hots instead
+(:func:`~synthgen_core.nn.spans.draw_rows`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import torch
 from torch.nn import functional
 
-from synthgen_core.nn.categorical import draw_one_hots
 from synthgen_core.transform.layout import Layout
 
 GUMBEL_TAU = 0.2
@@ -25,8 +25,8 @@ class SpanHeads:
     (its span), Gumbel noise is drawn for the whole (B, D) matrix at once and the softmax
     is taken per segment: a scatter max keeps ``exp`` in range, a matmul with the
     column-to-span membership sums each span. Tanh columns (one-column segments) take the
-    tanh of the raw output instead. Same distribution as a span-by-span Gumbel-softmax, not the same
-    random stream.
+    tanh of the raw output instead. Same distribution as a span-by-span Gumbel-softmax, not
+    the same random stream.
     """
 
     def __init__(self, layout: Layout, device: torch.device | str = "cpu") -> None:
@@ -40,8 +40,6 @@ class SpanHeads:
         self.n_segments = len(layout.spans)
         membership = functional.one_hot(segment, self.n_segments).float()
         self.membership = membership.to(device)  # (D, S): column -> its span
-        self.tanh_columns = torch.nonzero(is_tanh).squeeze(1).to(device)  # (T,)
-        self.softmax_spans = [(s.start, s.end) for s in layout.spans if s.activation == "softmax"]
 
     def __call__(
         self,
@@ -55,23 +53,6 @@ class SpanHeads:
         logits = (raw + _gumbel_noise(raw, generator)) / tau if gumbel else raw  # (B, D)
         probabilities = self._segment_softmax(logits)
         return torch.where(self.is_tanh, torch.tanh(raw), probabilities)
-
-    def sample(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Rows (B, D) with exact one-hots drawn from each span's softmax.
-
-        What sampling needs: the categorical draw of :meth:`__call__` without the softmax
-        relaxation (:func:`~synthgen_core.nn.categorical.draw_one_hots`). The work runs on
-        the transpose (D, B), where every span is a block of whole rows: each kernel then
-        streams contiguous memory instead of striding. Pass ``raw`` as a view of a (D, B)
-        tensor to skip a copy; the rows come back as one too.
-        """
-        columns = raw.t().contiguous()  # (D, B), no copy when raw is a transposed view
-        out = torch.empty_like(columns)  # (D, B): every row is written below
-        out[self.tanh_columns] = columns[self.tanh_columns].tanh_()
-        for start, end in self.softmax_spans:
-            shape = (1, end - start, columns.shape[1])  # one span: (G=1, w, B)
-            draw_one_hots(columns[start:end].view(shape), out[start:end].view(shape), generator)
-        return out.t()  # (B, D)
 
     def _segment_peak(self, logits: torch.Tensor) -> torch.Tensor:
         """The largest value of each span (B, S)."""

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from synthgen_core.models.ctgan.networks import Generator, Residual
+from synthgen_core.nn.chunks import row_blocks
 
 #: Rows per product on a CPU: a block's activations (256 rows of [h_2, h_1, noise], 640 KiB
 #: at the default widths) stay in the core's L2 cache; 4,096-row blocks ran at half the speed.
@@ -72,11 +73,9 @@ class FrozenGenerator:
         blocks of ``CPU_PRODUCT_ROWS`` rows, whose activations stay in the core's cache.
         """
         rows = noise.shape[0]
-        step = CPU_PRODUCT_ROWS if noise.device.type == "cpu" else max(rows, 1)
         logits = noise.new_empty(self.output.dense.shape[1], rows)  # (D, B)
         with torch.inference_mode():
-            for start in range(0, rows, step):
-                block = slice(start, min(start + step, rows))
+            for block in row_blocks(rows, noise.device, CPU_PRODUCT_ROWS):
                 ids = None if category is None else category[block]
                 self._forward(noise[block], ids, logits[:, block])
         return logits.t()  # (B, D) view

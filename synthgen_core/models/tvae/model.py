@@ -33,7 +33,7 @@ from synthgen_core.models.base import ModelState, Synthesizer
 from synthgen_core.models.config import TVAEConfig
 from synthgen_core.models.tvae.networks import Decoder, build_decoder, build_encoder
 from synthgen_core.models.tvae.trainer import TVAETrainer
-from synthgen_core.nn.chunks import draw_in_chunks
+from synthgen_core.nn.chunks import draw_in_chunks, row_blocks
 from synthgen_core.nn.device import loading_device, resolve_device
 from synthgen_core.nn.spans import SpanIndex, draw_rows
 from synthgen_core.nn.training import TrainingCallback, history_from_json, run_epochs
@@ -41,8 +41,8 @@ from synthgen_core.rng import child_seed, numpy_rng, torch_generator
 from synthgen_core.sampling.conditions import sample_with_rejection
 from synthgen_core.transform.table import TableTransformer
 
-#: Rows per decoder product on a CPU: a layer's activations for 512 rows (256 KiB at width
-#: 128) stay in the core's L2 cache; 2,048-row products ran at half the speed.
+#: Rows per decoder product on a CPU (see :func:`~synthgen_core.nn.chunks.row_blocks`): a
+#: layer's activations for 512 rows are 256 KiB at width 128.
 CPU_PRODUCT_ROWS = 512
 _DECODER_PREFIX = "decoder."
 #: Layout of ``ModelState.values``; bump it (and read the old one) when it changes.
@@ -135,16 +135,16 @@ class TVAE(Synthesizer):
     @torch.inference_mode()
     def _decode(self, num_rows: int, generator: torch.Generator) -> torch.Tensor:
         """Rows (n, D) in layout order, as a view of a (D, n) tensor."""
-        step = CPU_PRODUCT_ROWS if self.device_.type == "cpu" else max(num_rows, 1)
         raw = torch.empty(
             (self.transformer_.layout.width, num_rows), device=self.device_
         )  # (D, n), grouped order
-        for start in range(0, num_rows, step):
-            stop = min(start + step, num_rows)
+        for block in row_blocks(num_rows, self.device_, CPU_PRODUCT_ROWS):
             latent = torch.randn(
-                (stop - start, self.config.embedding_dim), generator=generator, device=self.device_
+                (block.stop - block.start, self.config.embedding_dim),
+                generator=generator,
+                device=self.device_,
             )  # (b, L) from the prior
-            self.decoder_.forward_transposed(latent, out=raw[:, start:stop])
+            self.decoder_.forward_transposed(latent, out=raw[:, block])
         sigma = self.decoder_.sigma()
         rows = draw_rows(raw.t(), self.span_index_, generator, sigma=sigma)  # grouped
         return self.span_index_.to_layout(rows)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from synthgen_core.nn import chunks
-from synthgen_core.nn.chunks import chunk_rows, draw_in_chunks
+from synthgen_core.nn.chunks import chunk_rows, draw_in_chunks, row_blocks
 
 
 def _counting_draw(width: int) -> tuple[list[int], object]:
@@ -39,3 +39,10 @@ def test_rows_come_column_major_in_request_order(
 def test_chunks_shrink_as_the_encoding_widens() -> None:
     assert chunk_rows(1) > chunk_rows(100) > chunk_rows(10_000) >= 1_024
     assert chunk_rows(0) == chunk_rows(1)
+
+
+def test_row_blocks_cover_every_row_once_in_order() -> None:
+    blocks = list(row_blocks(1_000, torch.device("cpu"), 256))
+    assert [(b.start, b.stop) for b in blocks] == [(0, 256), (256, 512), (512, 768), (768, 1_000)]
+    assert list(row_blocks(0, torch.device("cpu"), 256)) == []
+    assert list(row_blocks(1_000, torch.device("meta"), 256)) == [slice(0, 1_000)]  # not a CPU
