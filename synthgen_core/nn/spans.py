@@ -34,10 +34,6 @@ class Group:
     def end(self) -> int:
         return self.start + self.count * self.width
 
-    def view(self, matrix: torch.Tensor) -> torch.Tensor:
-        """The group's spans of ``matrix`` (B, D) as a (B, count, width) view."""
-        return matrix[:, self.start : self.end].view(matrix.shape[0], self.count, self.width)
-
 
 @dataclass(frozen=True)
 class SpanIndex:
@@ -80,11 +76,6 @@ class SpanIndex:
             membership.to(device),
         )
 
-    @property
-    def sizes(self) -> list[int]:
-        """Widths of the scalar block and of each group, in grouped order."""
-        return [self.num_scalars] + [group.count * group.width for group in self.groups]
-
     def span_maxima(self, one_hots: torch.Tensor) -> torch.Tensor:
         """The largest value of every one-hot span (B, n) of the one-hot block (B, K)."""
         sizes = [group.count * group.width for group in self.groups]
@@ -93,19 +84,6 @@ class SpanIndex:
             for part, group in zip(torch.split(one_hots, sizes, dim=1), self.groups, strict=True)
         ]
         return torch.cat(parts, dim=1) if parts else one_hots.new_zeros(one_hots.shape[0], 0)
-
-    def split(self, matrix: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """(B, D) -> scalars (B, S) and one (B, G, w) view per group.
-
-        One ``split`` rather than a slice per group: autograd then joins the gradients
-        with one concatenation instead of zero-filling a (B, D) tensor per slice.
-        """
-        scalars, *parts = torch.split(matrix, self.sizes, dim=1)
-        views = [
-            part.view(matrix.shape[0], group.count, group.width)
-            for part, group in zip(parts, self.groups, strict=True)
-        ]
-        return scalars, views
 
     def to_grouped(self, matrix: torch.Tensor) -> torch.Tensor:
         """Layout order (N, D) -> grouped order (N, D)."""
