@@ -1,18 +1,25 @@
-"""``python -m benchmarks run``: every (dataset, model) for SynthGen and its peers.
+"""``python -m benchmarks run``: every (dataset, model, seed) for SynthGen and its peers.
 
 Each run is a fresh process (see :mod:`benchmarks.measure`), one after the other, so runs
 never compete for the cores or share a memory high-water mark. Results, the Markdown table
 and the plots land in ``--out`` (default ``benchmarks/out/<UTC time>``).
+
+A full grid at the default epochs takes many hours of CPU, so ``results.json`` is rewritten
+after every run: an interrupted grid keeps what it measured, and ``--resume`` with the same
+``--out`` runs only what is missing (or failed).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import shlex
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import msgspec
 
 from benchmarks import datasets, report
 from benchmarks.measure import ROOT, Measurement, RunSpec, run_isolated
@@ -33,6 +40,18 @@ def _names(text: str, known: tuple[str, ...], option: str) -> list[str]:
             f"{option}: unknown {unknown or 'empty list'}; choose from {','.join(known)}"
         )
     return names
+
+
+def _seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--seeds: {text!r} is not a comma list of integers"
+        ) from None
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"--seeds: {text!r} needs distinct integers, e.g. 0,1,2")
+    return seeds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="rows to generate and score (default: as many as the training rows)",
     )
     run.add_argument("--quick", action="store_true", help="a tiny smoke run of the harness")
-    run.add_argument("--seed", type=int, default=0)
+    run.add_argument(
+        "--seeds",
+        "--seed",
+        type=_seeds,
+        default=[0],
+        help="comma list: each seed is a full repeat (split, both fits, scoring); default 0",
+    )
     run.add_argument(
         "--threads",
         type=int,
@@ -82,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--timeout", type=float, help="seconds allowed per run (default: none)")
     run.add_argument("--out", type=Path, help="output folder (default: benchmarks/out/<time>)")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the successful runs already in --out/results.json that this command "
+        "asks for again, and run only the rest",
+    )
     return parser
 
 
@@ -91,27 +122,30 @@ def plan(args: argparse.Namespace) -> list[RunSpec]:
     epochs = args.epochs if args.epochs is not None else (QUICK_EPOCHS if args.quick else None)
     rows = args.rows if args.rows is not None else (QUICK_ROWS if args.quick else None)
     specs = []
-    for dataset in names:
-        for model in args.models:
-            for implementation in ["synthgen", *args.peers]:
-                plot = None
-                if implementation == "synthgen" and dataset == names[0]:
-                    plot = str(args.out / f"marginals_{dataset}_{model}.png")
-                specs.append(
-                    RunSpec(
-                        dataset=dataset,
-                        model=model,
-                        implementation=implementation,
-                        epochs=epochs,
-                        rows=rows,
-                        sample_rows=args.sample_rows,
-                        device=args.device,
-                        seed=args.seed,
-                        plot_path=plot,
-                        threads=args.threads,
-                    )
+    for dataset, model, seed in itertools.product(names, args.models, args.seeds):
+        for implementation in ["synthgen", *args.peers]:
+            plot = None
+            if implementation == "synthgen" and dataset == names[0] and seed == args.seeds[0]:
+                plot = str(args.out / f"marginals_{dataset}_{model}.png")
+            specs.append(
+                RunSpec(
+                    dataset=dataset,
+                    model=model,
+                    implementation=implementation,
+                    epochs=epochs,
+                    rows=rows,
+                    sample_rows=args.sample_rows,
+                    device=args.device,
+                    seed=seed,
+                    plot_path=plot,
+                    threads=args.threads,
                 )
+            )
     return specs
+
+
+def _label(spec: RunSpec) -> str:
+    return f"{spec.dataset} {spec.model} {spec.implementation} seed {spec.seed}"
 
 
 def _progress(index: int, total: int, item: Measurement, seconds: float) -> None:
@@ -119,31 +153,58 @@ def _progress(index: int, total: int, item: Measurement, seconds: float) -> None
         status = f"error: {item.error}"
     else:
         status = f"fit {item.fit_seconds:.1f} s, SDMetrics quality {item.quality_sdmetrics:.3f}"
-    where = f"{item.dataset} {item.model} {item.implementation}"
+    where = _label(item.spec) if item.spec else f"{item.dataset} {item.model}"
     print(f"[{index}/{total}] {where}: {status} ({seconds:.0f} s)", flush=True)
+
+
+def previous_runs(out: Path) -> dict[RunSpec, Measurement]:
+    """The successful runs of an earlier ``results.json`` in ``out``, by what they measured."""
+    path = out / "results.json"
+    if not path.exists():
+        raise SystemExit(f"--resume: no {path}; give the --out folder of the run to resume")
+    try:
+        earlier = msgspec.json.decode(path.read_bytes(), type=report.Results)
+    except msgspec.DecodeError as error:
+        raise SystemExit(f"--resume: {path} is not a benchmark results file: {error}") from None
+    return {_key(m.spec): m for m in earlier.measurements if m.spec and m.error is None}
+
+
+def _key(spec: RunSpec) -> RunSpec:
+    """What a run measured: everything it was asked but where its plot went."""
+    return msgspec.structs.replace(spec, plot_path=None)
 
 
 def run(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
+    if args.resume and args.out is None:
+        raise SystemExit("--resume needs --out: the folder of the run to resume")
     args.out = args.out or ROOT / "benchmarks" / "out" / started.strftime("%Y%m%dT%H%M%SZ")
     args.out = args.out.resolve()
     (args.out / "logs").mkdir(parents=True, exist_ok=True)
-    specs, measurements = plan(args), []
-    for index, spec in enumerate(specs, 1):
-        log = args.out / "logs" / f"{spec.dataset}_{spec.model}_{spec.implementation}.log"
-        begin = time.perf_counter()
-        measurements.append(run_isolated(spec, log, args.timeout))
-        _progress(index, len(specs), measurements[-1], time.perf_counter() - begin)
+    done = previous_runs(args.out) if args.resume else {}
     results = report.Results(
         command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
         started=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
         machine=report.machine(),
-        measurements=measurements,
+        measurements=[],
     )
+    specs = plan(args)
+    for index, spec in enumerate(specs, 1):
+        if _key(spec) in done:
+            results.measurements.append(done[_key(spec)])
+            print(f"[{index}/{len(specs)}] {_label(spec)}: kept from the earlier run", flush=True)
+            continue
+        name = f"{spec.dataset}_{spec.model}_{spec.implementation}_seed{spec.seed}"
+        begin = time.perf_counter()
+        results.measurements.append(
+            run_isolated(spec, args.out / "logs" / f"{name}.log", args.timeout)
+        )
+        _progress(index, len(specs), results.measurements[-1], time.perf_counter() - begin)
+        report.write_json(results, args.out)  # an interrupted grid keeps what it measured
     paths = report.write(results, args.out)
     print(report.markdown(results))
     print("wrote", ", ".join(str(path.relative_to(args.out)) for path in paths), "in", args.out)
-    return 1 if any(item.error for item in measurements) else 0
+    return 1 if any(item.error for item in results.measurements) else 0
 
 
 def main(argv: list[str] | None = None) -> int:

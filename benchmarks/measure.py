@@ -88,6 +88,7 @@ class Measurement(msgspec.Struct, kw_only=True):
     marginals_png: str | None = None
     notes: list[str] = []  # what could not be measured in a run that otherwise succeeded
     error: str | None = None
+    spec: RunSpec | None = None  # what was asked: --resume matches on it, tables on its seed
 
 
 class Candidate(Protocol):
@@ -242,6 +243,7 @@ def measure(spec: RunSpec) -> Measurement:
         rows_train=len(table.train),
         rows_holdout=len(table.holdout),
         columns=table.train.shape[1],
+        spec=spec,
     )
     baseline = max_rss_mb()
     _, result.fit_seconds = timed(lambda: model.fit(table.train, table.metadata))
@@ -292,7 +294,11 @@ def run_isolated(spec: RunSpec, log: Path, timeout: float | None = None) -> Meas
 
 def _failed(spec: RunSpec, error: str) -> Measurement:
     return Measurement(
-        dataset=spec.dataset, model=spec.model, implementation=spec.implementation, error=error
+        dataset=spec.dataset,
+        model=spec.model,
+        implementation=spec.implementation,
+        error=error,
+        spec=spec,
     )
 
 

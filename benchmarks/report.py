@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+import statistics
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,14 @@ def _line(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _setting(item: Measurement) -> str:
+def _seed(item: Measurement) -> int | None:
+    return None if item.spec is None else item.spec.seed
+
+
+def _setting(item: Measurement, with_seed: bool) -> str:
     epochs = "" if item.epochs is None else f", epochs={item.epochs}"
-    return f"{item.rows_train:,} train / {item.rows_holdout:,} holdout rows{epochs}"
+    seed = f", seed={_seed(item)}" if with_seed else ""
+    return f"{item.rows_train:,} train / {item.rows_holdout:,} holdout rows{epochs}{seed}"
 
 
 def markdown(results: Results) -> str:
@@ -149,13 +155,16 @@ def markdown(results: Results) -> str:
         _line(["---"] * len(head)),
     ]
     done = [m for m in results.measurements if m.error is None]
+    repeated = len({_seed(m) for m in done}) > 1
     for item in done:
         key = [item.dataset, item.model, LABELS.get(item.implementation, item.implementation)]
-        lines.append(_line([*key, _setting(item), *_row(item)]))
-        ours = _find(done, item.dataset, item.model, "synthgen")
+        lines.append(_line([*key, _setting(item, repeated), *_row(item)]))
+        ours = _find(done, item, "synthgen")
         if item.implementation != "synthgen" and ours is not None:
             ratio_key = [item.dataset, item.model, f"ratio SynthGen / {key[2]}", ""]
             lines.append(_line([*ratio_key, *_ratio_row(ours, item)]))
+    if repeated:
+        lines += ["", *over_seeds(done)]
     lines += [""] + [
         f"- NOTE {m.dataset} / {m.model} / {m.implementation}: {note}"
         for m in done
@@ -169,20 +178,78 @@ def markdown(results: Results) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _find(items: list[Measurement], dataset: str, model: str, impl: str) -> Measurement | None:
+def _find(items: list[Measurement], like: Measurement, impl: str) -> Measurement | None:
+    """The run of ``impl`` on the same dataset, model and seed as ``like``."""
     for item in items:
-        if (item.dataset, item.model, item.implementation) == (dataset, model, impl):
+        same = (item.dataset, item.model, _seed(item)) == (like.dataset, like.model, _seed(like))
+        if same and item.implementation == impl:
             return item
     return None
 
 
+#: (header, Measurement field, format) of the table over seeds: the figures that move.
+SPREAD: tuple[tuple[str, str, Format], ...] = (
+    ("fit s", "fit_seconds", lambda v: f"{v:.1f}"),
+    ("sample rows/s", "sample_rows_per_second", lambda v: f"{v:,.0f}"),
+    ("SDMetrics quality", "quality_sdmetrics", lambda v: f"{v:.3f}"),
+    ("efficacy (synth)", "efficacy_synthetic", lambda v: f"{v:.3f}"),
+    ("closer to train", "closer_to_train", lambda v: f"{v:.2f}"),
+)
+
+
+def _spread(values: list[float], fmt: Format) -> str:
+    """Mean ± sample standard deviation (just the value for one run)."""
+    if not values:
+        return "—"
+    if len(values) == 1:
+        return fmt(values[0])
+    return f"{fmt(statistics.mean(values))} ± {fmt(statistics.stdev(values))}"
+
+
+def over_seeds(done: list[Measurement]) -> list[str]:
+    """Mean ± standard deviation over the seeds of each (dataset, model, implementation).
+
+    Under each peer, the ratio of SynthGen's mean to the peer's: one seed's ratio is at the
+    mercy of that seed's luck (GAN scores move by a few hundredths between seeds).
+    """
+    head = ["dataset", "model", "implementation", "seeds", *[h for h, _, _ in SPREAD]]
+    lines = ["Over seeds: mean ± standard deviation", "", _line(head), _line(["---"] * len(head))]
+    groups = dict.fromkeys((m.dataset, m.model, m.implementation) for m in done)
+    means: dict[tuple[str, str, str], list[float | None]] = {}
+    for dataset, model, impl in groups:
+        runs = [m for m in done if (m.dataset, m.model, m.implementation) == (dataset, model, impl)]
+        cells, means[dataset, model, impl] = [], []
+        for _, field, fmt in SPREAD:
+            values = [v for v in (getattr(m, field) for m in runs) if v is not None]
+            cells.append(_spread(values, fmt))
+            means[dataset, model, impl].append(statistics.mean(values) if values else None)
+        seeds = ",".join(str(_seed(m)) for m in runs)
+        label = LABELS.get(impl, impl)
+        lines.append(_line([dataset, model, label, seeds, *cells]))
+        ours = means.get((dataset, model, "synthgen"))
+        if impl != "synthgen" and ours is not None:
+            ratios = [
+                f"{mine / theirs:.2f}x" if mine is not None and theirs else "—"
+                for mine, theirs in zip(ours, means[dataset, model, impl], strict=True)
+            ]
+            lines.append(_line([dataset, model, f"ratio of means SynthGen / {label}", "", *ratios]))
+    return lines
+
+
+def write_json(results: Results, out: Path) -> Path:
+    """``results.json``, replaced atomically: a run killed mid-write leaves the old one."""
+    out.mkdir(parents=True, exist_ok=True)
+    path, partial = out / "results.json", out / "results.json.partial"
+    partial.write_bytes(msgspec.json.format(msgspec.json.encode(results)))
+    partial.replace(path)
+    return path
+
+
 def write(results: Results, out: Path) -> list[Path]:
     """Write results.json, results.md and the plots into ``out``; return the paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out / "results.json", out / "results.md"
-    json_path.write_bytes(msgspec.json.format(msgspec.json.encode(results)))
+    md_path = out / "results.md"
+    paths = [write_json(results, out), md_path]
     md_path.write_text(markdown(results), encoding="utf-8")
-    paths = [json_path, md_path]
     paths += quality_vs_time(results.measurements, out)
     paths += loss_curves(results.measurements, out)
     return paths
@@ -256,6 +323,8 @@ def loss_curves(items: list[Measurement], out: Path) -> list[Path]:
                 values = [epoch.get(name, float("nan")) for epoch in run.loss_history]
                 axis.plot(range(1, len(values) + 1), values, label=name, marker=".")
             name = LABELS.get(run.implementation, run.implementation)
+            if len({_seed(r) for r in runs}) > 1:  # repeats over seeds
+                name += f", seed {_seed(run)}"
             axis.set(xlabel="epoch", ylabel="mean loss", title=f"{dataset} {model}: {name}")
             axis.legend(fontsize=7)
         path = out / f"loss_{dataset}_{model}.png"

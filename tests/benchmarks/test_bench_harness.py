@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from benchmarks import datasets
-from benchmarks.__main__ import QUICK_EPOCHS, QUICK_ROWS, build_parser, plan
+from benchmarks.__main__ import QUICK_EPOCHS, QUICK_ROWS, build_parser, main, plan
 from benchmarks.measure import Measurement, RunSpec, run_isolated, sdmetrics_metadata
-from benchmarks.report import Machine, Results, markdown
+from benchmarks.report import Machine, Results, markdown, write_json
+
+MACHINE = Machine(
+    cpu="cpu", threads=2, torch_threads=2, gpu=None, python="3.11", platform="linux", libraries={}
+)
 
 
 def test_split_keeps_every_row_once_and_a_fifth_as_holdout() -> None:
@@ -56,8 +61,35 @@ def test_unknown_model_is_an_argument_error(capsys: pytest.CaptureFixture[str]) 
     assert "choose from gaussian_copula,ctgan,copulagan,tvae" in capsys.readouterr().err
 
 
-def _measurement(implementation: str, fit: float, quality: float) -> Measurement:
+def test_seeds_repeat_each_pair_with_synthgen_beside_its_peer(tmp_path: Path) -> None:
+    args = build_parser().parse_args(
+        ["run", "--datasets", "adult", "--models", "tvae", "--peers", "sdv", "--seeds", "3,5"]
+    )
+    args.out = tmp_path
+    specs = plan(args)
+    assert [(s.seed, s.implementation) for s in specs] == [
+        (3, "synthgen"),
+        (3, "sdv"),
+        (5, "synthgen"),
+        (5, "sdv"),
+    ]
+    assert [s.plot_path is not None for s in specs] == [True, False, False, False]
+    assert build_parser().parse_args(["run", "--seed", "4"]).seeds == [4]
+
+
+@pytest.mark.parametrize("seeds", ["", "1,x", "2,2"])
+def test_bad_seed_lists_are_argument_errors(seeds: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--seeds", seeds])
+    assert "--seeds" in capsys.readouterr().err
+
+
+def _measurement(
+    implementation: str, fit: float, quality: float, seed: int | None = None
+) -> Measurement:
+    spec = None if seed is None else RunSpec(dataset="adult", model="ctgan", seed=seed)
     return Measurement(
+        spec=spec,
         dataset="adult",
         model="ctgan",
         implementation=implementation,
@@ -79,15 +111,7 @@ def test_markdown_puts_the_ratio_under_the_peer_and_lists_failures() -> None:
     results = Results(
         command="python -m benchmarks run",
         started="2026-01-01T00:00:00Z",
-        machine=Machine(
-            cpu="cpu",
-            threads=2,
-            torch_threads=2,
-            gpu=None,
-            python="3.11",
-            platform="linux",
-            libraries={},
-        ),
+        machine=MACHINE,
         measurements=[_measurement("synthgen", 10.0, 0.8), peer, failed],
     )
     lines = markdown(results).splitlines()
@@ -99,6 +123,66 @@ def test_markdown_puts_the_ratio_under_the_peer_and_lists_failures() -> None:
     assert "0.600 / 0.800 (f1_macro)" in rows[0]
     assert "- FAILED adult / tvae / sdv: boom" in lines
     assert "- NOTE adult / ctgan / sdv: no ML efficacy: one class" in lines
+
+
+def test_repeats_pair_each_seed_and_summarise_mean_and_spread() -> None:
+    runs = [
+        _measurement("synthgen", 10.0, 0.80, seed=0),
+        _measurement("sdv", 40.0, 0.40, seed=0),
+        _measurement("synthgen", 30.0, 0.90, seed=1),
+        _measurement("sdv", 20.0, 0.60, seed=1),
+    ]
+    results = Results(command="c", started="s", machine=MACHINE, measurements=runs)
+    lines = markdown(results).splitlines()
+    ratios = [line.split(" | ")[4] for line in lines if "| ratio SynthGen / SDV |" in line]
+    assert ratios == ["0.25x", "1.50x"]  # 10 / 40 on seed 0, 30 / 20 on seed 1
+    assert any("holdout rows, epochs=2, seed=1 |" in line for line in lines)
+    summary = lines[lines.index("Over seeds: mean ± standard deviation") :]
+    ours = next(line for line in summary if "| SynthGen |" in line).split(" | ")
+    assert ours[3:6] == ["0,1", "20.0 ± 14.1", "—"]
+    assert ours[6] == "0.850 ± 0.071"
+    mean_ratio = next(line for line in summary if "ratio of means" in line).split(" | ")
+    assert (mean_ratio[4], mean_ratio[6]) == ("0.67x", "1.70x")  # 20 / 30, 0.85 / 0.5
+
+
+def test_one_seed_has_no_summary() -> None:
+    runs = [_measurement("synthgen", 10.0, 0.8, seed=0), _measurement("sdv", 40.0, 0.5, seed=0)]
+    text = markdown(Results(command="c", started="s", machine=MACHINE, measurements=runs))
+    assert "Over seeds" not in text and "seed=" not in text
+
+
+@pytest.mark.timeout(300)
+def test_resume_keeps_successful_runs_and_reruns_the_rest(tmp_path: Path) -> None:
+    """Only the missing seed and the failed run are measured again."""
+    command = ["run", "--datasets", "taxis", "--models", "gaussian_copula", "--rows", "80"]
+    args = build_parser().parse_args([*command, "--seeds", "0,1,2", "--out", str(tmp_path)])
+    first, failed, _ = plan(args)
+    kept = Measurement(dataset="taxis", model="gaussian_copula", implementation="synthgen")
+    kept.spec, kept.fit_seconds = first, 123.0  # a figure no real 80-row fit takes
+    kept.rows_train, kept.rows_holdout = 64, 16
+    broken = Measurement(dataset="taxis", model="gaussian_copula", implementation="synthgen")
+    broken.spec, broken.error = failed, "killed"
+    earlier = Results(command="c", started="s", machine=MACHINE, measurements=[kept, broken])
+    write_json(earlier, tmp_path)
+
+    assert main([*command, "--seeds", "0,1,2", "--out", str(tmp_path), "--resume"]) == 0
+
+    results = msgspec.json.decode((tmp_path / "results.json").read_bytes(), type=Results)
+    by_seed = {m.spec.seed: m for m in results.measurements if m.spec is not None}
+    assert sorted(by_seed) == [0, 1, 2] and len(results.measurements) == 3
+    assert by_seed[0].fit_seconds == 123.0
+    for seed in (1, 2):
+        assert by_seed[seed].error is None
+        assert by_seed[seed].fit_seconds is not None and by_seed[seed].fit_seconds < 123.0
+    logs = sorted(path.name for path in (tmp_path / "logs").glob("*.log"))
+    assert logs == [f"taxis_gaussian_copula_synthgen_seed{seed}.log" for seed in (1, 2)]
+
+
+def test_resume_without_an_earlier_run_says_what_to_give(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="no .*results.json; give the --out folder"):
+        main(["run", "--models", "tvae", "--out", str(tmp_path), "--resume"])
+    with pytest.raises(SystemExit, match="--resume needs --out"):
+        main(["run", "--models", "tvae", "--resume"])
 
 
 def test_a_failing_run_is_recorded_with_its_error_and_log(tmp_path: Path) -> None:
