@@ -62,7 +62,10 @@ class FrozenGenerator:
             weight, bias = generator.output.weight.detach(), generator.output.bias.detach()
             if output_order is not None:
                 weight, bias = weight[output_order], bias[output_order]
-            self.output = _split(weight, bias, condition_width)
+            output = _split(weight, bias, condition_width)
+            self.output_weight = output.dense.t().contiguous()  # (D, I)
+            self.output_table_t = output.table.t().contiguous()  # (D, max(C, 1))
+        self._logits: torch.Tensor | None = None  # flat (D * b) scratch, see _scratch
 
     def __call__(self, noise: torch.Tensor, category: torch.Tensor | None) -> torch.Tensor:
         """Raw span logits (B, D) for noise (B, E) and global category ids (B,) or ``None``.
@@ -73,7 +76,7 @@ class FrozenGenerator:
         blocks of ``CPU_PRODUCT_ROWS`` rows, whose activations stay in the core's cache.
         """
         rows = noise.shape[0]
-        logits = noise.new_empty(self.output.dense.shape[1], rows)  # (D, B)
+        logits = noise.new_empty(self.output_weight.shape[0], rows)  # (D, B)
         with torch.inference_mode():
             for block in row_blocks(rows, noise.device, CPU_PRODUCT_ROWS):
                 ids = None if category is None else category[block]
@@ -96,10 +99,23 @@ class FrozenGenerator:
                 torch.index_select(layer.table, 0, category, out=hidden)
             hidden.addmm_(buffer[:, start:], layer.dense).relu_()
             start -= width
-        # the last product as (D, b): per-span work downstream reads whole rows
-        bias = _bias(self.output, category)  # (b, D) or (D,)
-        bias = bias.t() if category is not None else bias[:, None]  # (D, b) or (D, 1)
-        torch.addmm(bias, self.output.dense.t(), buffer.t(), out=out)
+        # The last product as (D, b): per-span work downstream reads whole rows. It runs
+        # in a contiguous scratch that starts as the gathered bias columns; a transposed
+        # (b, D) bias handed to addmm would cost a strided copy per block.
+        logits = self._scratch(out)
+        if category is None:
+            logits.copy_(self.output_table_t[:, :1].expand_as(logits))
+        else:
+            torch.index_select(self.output_table_t, 1, category, out=logits)
+        logits.addmm_(self.output_weight, buffer.t())
+        out.copy_(logits)
+
+    def _scratch(self, out: torch.Tensor) -> torch.Tensor:
+        """A contiguous (D, b) tensor for the last product, reused like the buffer."""
+        size = out.numel()  # flat storage: a column slice of a wider (D, b') is not contiguous
+        if self._logits is None or self._logits.numel() < size:
+            self._logits = out.new_empty(size)
+        return self._logits[:size].view(out.shape)
 
     def _buffer(self, noise: torch.Tensor) -> torch.Tensor:
         """The activations buffer for this block, reused across blocks and batches.
@@ -143,10 +159,3 @@ def _split(weight: torch.Tensor, bias: torch.Tensor, condition_width: int) -> _L
     if condition_width == 0:
         table = bias[None, :].clone()  # (1, O)
     return _Layer(dense=dense, table=table)
-
-
-def _bias(layer: _Layer, category: torch.Tensor | None) -> torch.Tensor:
-    """Per row, the bias plus the condition's weight column: (B, O), or (O,) without one."""
-    if category is None:
-        return layer.table[0]
-    return layer.table.index_select(0, category)
