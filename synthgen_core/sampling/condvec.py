@@ -35,6 +35,7 @@ class TrainingBatch(NamedTuple):
     column: torch.Tensor  # (B,) index of the chosen discrete column
     category: torch.Tensor  # (B,) index of the chosen category inside that column's span
     rows: torch.Tensor  # (B,) real rows holding that category
+    global_id: torch.Tensor | None  # (B,) where each 1 of ``cond`` is; None when C is 0
 
 
 class ConditionalSampler:
@@ -114,7 +115,7 @@ class ConditionalSampler:
         if self.n_columns == 0:
             rows = self._uniform_index(len(self._order), batch, generator)
             empty = torch.zeros(batch, dtype=torch.long, device=self.device)
-            return TrainingBatch(self._one_hot(empty, batch), empty, empty, rows)
+            return TrainingBatch(self._one_hot(empty, batch), empty, empty, rows, None)
         column = torch.randint(
             self.n_columns, (batch,), generator=generator, device=self.device
         )  # (B,)
@@ -122,7 +123,7 @@ class ConditionalSampler:
         global_id = self._offsets[column] + category  # (B,)
         offset = self._uniform_index(self._counts[global_id], batch, generator)  # (B,)
         rows = self._order[self._starts[global_id] + offset]  # (B,)
-        return TrainingBatch(self._one_hot(global_id, batch), column, category, rows)
+        return TrainingBatch(self._one_hot(global_id, batch), column, category, rows, global_id)
 
     def sample_original(self, batch: int, generator: torch.Generator) -> torch.Tensor:
         """Conditional vectors (B, C) with categories drawn from the real frequencies."""

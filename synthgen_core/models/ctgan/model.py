@@ -129,7 +129,7 @@ class CTGAN(Synthesizer):
         layout, config = transformer.layout, self.config
         return build(
             lambda: Generator(
-                config.embedding_dim + layout.condition_width, config.generator_dim, layout.width
+                config.embedding_dim, layout.condition_width, config.generator_dim, layout.width
             ),
             device,
             rng,

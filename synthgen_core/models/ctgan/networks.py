@@ -1,7 +1,8 @@
 """CTGAN's two networks (Xu et al., NeurIPS 2019, arXiv 1907.00503, sections 4.3-4.4).
 
 * :class:`Generator`: a stack of :class:`Residual` blocks. Each block concatenates its
-  input to its output, so late layers still see the noise and the conditional vector.
+  input to its output, so late layers still see the noise and the conditional vector
+  (computed without building the concatenations, see there).
 * :class:`Discriminator`: a PacGAN critic (Lin et al., arXiv 1712.04086) that scores
   ``pac`` rows at once, so mode collapse (many near-identical rows) becomes visible to it.
 
@@ -21,11 +22,17 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from synthgen_core.models.ctgan.gathered import parts_linear
+
 M = TypeVar("M", bound=nn.Module)
 
 
 class Residual(nn.Module):
-    """Linear, BatchNorm, ReLU, then the block's input appended: (B, i) -> (B, o + i)."""
+    """Linear, BatchNorm, ReLU, then the block's input appended: (B, i) -> (B, o + i).
+
+    :class:`Generator` runs these weights over the parts of the input one by one (see
+    there); :meth:`forward` is the block as the paper draws it.
+    """
 
     def __init__(self, in_features: int, out_features: int) -> None:
         super().__init__()
@@ -38,51 +45,57 @@ class Residual(nn.Module):
 
 
 class Generator(nn.Module):
-    """Maps noise plus conditional vector (B, E + C) to raw span logits (B, D)."""
+    """Maps noise (B, E) and conditions (B,) to raw span logits (B, D).
 
-    def __init__(self, input_dim: int, hidden: Sequence[int], data_dim: int) -> None:
+    The paper's generator reads ``[noise, cond]`` with ``cond`` the one-hot conditional
+    vector (B, C), and each :class:`Residual` block appends its input to its output. The
+    weights here are laid out exactly so (``blocks.k.linear`` reads ``[h_k, ..., h_1,
+    noise, cond]``), but the forward pass never builds those concatenations:
+    ``W [h; x] = W_h h + W_x x``, so each layer sums one product per part. Two savings
+    follow, with the same function:
+
+    * the conditional vector has a single 1, so its product with a weight block is that
+      block's column for the row's category: a gather (an embedding lookup, whose
+      gradient is a scatter) instead of C mostly-zero multiply-adds per unit;
+    * no gradient is computed for the noise or the condition, where a layer over the
+      concatenation computes its full input gradient and throws that part away.
+
+    On adult's shapes this is ~15% less work per training step of the generator.
+    """
+
+    def __init__(
+        self, noise_dim: int, condition_width: int, hidden: Sequence[int], data_dim: int
+    ) -> None:
         super().__init__()
+        self.noise_dim = noise_dim
+        self.condition_width = condition_width
         blocks: list[nn.Module] = []
-        width = input_dim
+        width = noise_dim + condition_width
         for size in hidden:
             blocks.append(Residual(width, size))
             width += size
         self.blocks = nn.Sequential(*blocks)
         self.output = nn.Linear(width, data_dim)
 
-    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        if not torch.is_grad_enabled():  # sampling, and the critic step's fake rows
-            return self._forward_unconcatenated(inputs)
-        raw: torch.Tensor = self.output(self.blocks(inputs))  # (B, D)
-        return raw
+    def forward(self, noise: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
+        """Logits for noise (B, E) and global category ids (B,), ``None`` when C is 0.
 
-    def _forward_unconcatenated(self, inputs: torch.Tensor) -> torch.Tensor:
-        """The same function without materialising the residual concatenations.
-
-        ``W [h; x] = W_h h + W_x x``: each layer multiplies every earlier output by its own
-        block of weight columns. Sampling pushes many rows through, and copying the growing
-        (B, i + o) concatenations costs as much as a third of the matrix products. Without
-        autograd nothing needs the concatenated tensors, so this path serves every forward
-        pass that runs without gradients.
+        A global category id is the position of the 1 in the conditional vector.
         """
-        parts = [inputs]  # newest first, as Residual concatenates [hidden, inputs]
+        if (condition is None) != (self.condition_width == 0):
+            raise ValueError("pass category ids exactly when the generator has conditions")
+        parts = [noise]  # newest first, as Residual concatenates [hidden, inputs]
         for block in self.blocks:
             assert isinstance(block, Residual)
-            hidden = block.norm(_linear_over_parts(block.linear, parts))  # (B, o)
-            parts.insert(0, functional.relu(hidden))
-        return _linear_over_parts(self.output, parts)  # (B, D)
+            pre = self._affine(block.linear, parts, condition)  # (B, o)
+            parts.insert(0, functional.relu(block.norm(pre)))
+        return self._affine(self.output, parts, condition)  # (B, D)
 
-
-def _linear_over_parts(layer: nn.Linear, parts: list[torch.Tensor]) -> torch.Tensor:
-    """``layer(torch.cat(parts, dim=1))`` as one matrix product per part."""
-    out: torch.Tensor | None = None
-    start = 0
-    for part in parts:
-        weight = layer.weight[:, start : start + part.shape[1]].t()  # (i_part, o)
-        out = torch.addmm(layer.bias, part, weight) if out is None else out.addmm_(part, weight)
-        start += part.shape[1]
-    assert out is not None
-    return out
+    def _affine(
+        self, layer: nn.Linear, parts: list[torch.Tensor], condition: torch.Tensor | None
+    ) -> torch.Tensor:
+        """``layer(torch.cat([*parts, one_hot(condition)], dim=1))``, part by part."""
+        return parts_linear(layer.weight, layer.bias, condition, parts)
 
 
 class Dropout(nn.Module):

@@ -10,6 +10,8 @@ Choices beyond the paper, all for speed with the same maths:
 * the critic step runs the generator under ``no_grad`` (its gradients would be discarded),
   and scores real and fake rows in one forward pass (the critic has no batch norm, so
   this changes nothing);
+* the generator reads the conditional vector as category ids and gathers weight columns
+  where a product with the one-hot would multiply mostly zeros (:class:`~.networks.Generator`);
 * the generator step freezes the critic's parameters so no weight gradient is computed
   for them;
 * losses are summed as device tensors and read once per epoch by ``run_epochs``;
@@ -26,7 +28,7 @@ from synthgen_core.models.ctgan.losses import conditional_loss, gradient_penalty
 from synthgen_core.models.ctgan.networks import Discriminator, Generator
 from synthgen_core.nn.adam import Adam
 from synthgen_core.nn.heads import SpanHeads
-from synthgen_core.sampling.condvec import ConditionalSampler
+from synthgen_core.sampling.condvec import ConditionalSampler, TrainingBatch
 
 ADAM_BETAS = (0.5, 0.9)
 
@@ -71,19 +73,22 @@ class GANTrainer:
             "discriminator": total_d / self.steps_per_epoch,
         }
 
-    def fake_rows(self, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Generator output for conditional vectors (B, C): raw logits and activated rows."""
+    def fake_rows(self, draw: TrainingBatch) -> tuple[torch.Tensor, torch.Tensor]:
+        """Generator output for a batch's conditions: raw logits and activated rows (B, D)."""
         noise = torch.randn(
-            cond.shape[0], self.config.embedding_dim, generator=self.rng, device=cond.device
+            draw.rows.shape[0],
+            self.config.embedding_dim,
+            generator=self.rng,
+            device=draw.rows.device,
         )  # (B, E)
-        raw: torch.Tensor = self.generator(torch.cat([noise, cond], dim=1))  # (B, D)
+        raw: torch.Tensor = self.generator(noise, draw.global_id)  # (B, D)
         return raw, self.heads(raw, generator=self.rng)
 
     def critic_step(self) -> torch.Tensor:
         """One WGAN-GP update of the critic; returns its loss (detached)."""
         draw = self.sampler.sample_training(self.config.batch_size, self.rng)
         with torch.no_grad():
-            _, fake = self.fake_rows(draw.cond)
+            _, fake = self.fake_rows(draw)
         real = torch.cat([self.data.index_select(0, draw.rows), draw.cond], dim=1)  # (B, D+C)
         fake = torch.cat([fake, draw.cond], dim=1)  # (B, D + C)
         scores: torch.Tensor = self.critic(torch.cat([real, fake], dim=0))  # (2B / pac, 1)
@@ -98,7 +103,7 @@ class GANTrainer:
     def generator_step(self) -> torch.Tensor:
         """One update of the generator: fool the critic and honour the conditions."""
         draw = self.sampler.sample_training(self.config.batch_size, self.rng)
-        raw, fake = self.fake_rows(draw.cond)
+        raw, fake = self.fake_rows(draw)
         self.critic.requires_grad_(False)
         try:
             score: torch.Tensor = self.critic(torch.cat([fake, draw.cond], dim=1))  # (B / pac, 1)

@@ -45,11 +45,45 @@ def test_residual_appends_its_input() -> None:
 
 
 def test_shapes_of_generator_and_packed_discriminator() -> None:
-    generator = build(lambda: Generator(12, [16, 8], 11), CPU, torch.Generator())
-    assert generator(torch.randn(20, 12)).shape == (20, 11)
+    generator = build(lambda: Generator(5, 7, [16, 8], 11), CPU, torch.Generator())
+    assert generator(torch.randn(20, 5), torch.randint(7, (20,))).shape == (20, 11)
+    assert generator.blocks[0].linear.in_features == 12  # reads [noise, conditional vector]
     critic = build(lambda: Discriminator(11 + 7, [32, 16], pac=5), CPU, torch.Generator())
     assert critic(torch.randn(20, 18)).shape == (4, 1)
     assert _first_linear(critic).in_features == 5 * 18
+
+
+@pytest.mark.parametrize("conditions", [0, 7])
+def test_generator_is_the_papers_residual_network_with_the_same_gradients(
+    conditions: int,
+) -> None:
+    """Part-by-part products and gathered conditions compute the concatenating network."""
+    generator = build(lambda: Generator(5, conditions, [16, 8], 11), CPU, torch.Generator())
+    noise = torch.randn(32, 5)
+    category = torch.randint(conditions, (32,)) if conditions else None
+    cond = functional.one_hot(category, conditions).float() if category is not None else None
+    paper_input = torch.cat([noise, cond], dim=1) if cond is not None else noise
+    target = torch.randn(32, 11)
+
+    def gradients(output: torch.Tensor) -> list[torch.Tensor]:
+        generator.zero_grad()
+        (output * target).sum().backward()
+        return [p.grad.clone() for p in generator.parameters() if p.grad is not None]
+
+    ours = generator(noise, category)  # training mode: batch statistics
+    ours_grads = gradients(ours)
+    paper = generator.output(generator.blocks(paper_input))  # Residual.forward concatenates
+    paper_grads = gradients(paper)
+    torch.testing.assert_close(ours, paper, rtol=1e-5, atol=1e-5)
+    assert len(ours_grads) == len(paper_grads) == len(list(generator.parameters()))
+    for mine, theirs in zip(ours_grads, paper_grads, strict=True):
+        torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_generator_refuses_conditions_it_was_not_built_for() -> None:
+    generator = build(lambda: Generator(5, 0, [8], 3), CPU, torch.Generator())
+    with pytest.raises(ValueError, match="category ids exactly when"):
+        generator(torch.randn(4, 5), torch.zeros(4, dtype=torch.long))
 
 
 def test_build_draws_weights_from_the_generator_only() -> None:
@@ -173,10 +207,11 @@ def test_critic_scores_each_pack_once(pac: int) -> None:
 
 @pytest.mark.parametrize("training", [True, False])
 def test_generator_without_gradients_computes_the_same_function(training: bool) -> None:
-    generator = build(lambda: Generator(12, [16, 8], 11), CPU, torch.Generator().manual_seed(0))
-    inputs = torch.randn(64, 12)
-    generator(inputs)  # training mode: batch statistics, running averages updated
+    generator = build(lambda: Generator(5, 7, [16, 8], 11), CPU, torch.Generator().manual_seed(0))
+    noise, category = torch.randn(64, 5), torch.randint(7, (64,))
+    inputs = torch.cat([noise, functional.one_hot(category, 7).float()], dim=1)
+    generator(noise, category)  # training mode: batch statistics, running averages updated
     generator.train(training)
     with torch.no_grad():
         concatenated = generator.output(generator.blocks(inputs))
-        torch.testing.assert_close(generator(inputs), concatenated)
+        torch.testing.assert_close(generator(noise, category), concatenated)
