@@ -43,19 +43,14 @@ class _Layer(NamedTuple):
 class FrozenGenerator:
     """A :class:`Generator`'s eval-mode function over (noise, category ids); see module."""
 
-    def __init__(
-        self,
-        generator: Generator,
-        noise_dim: int,
-        condition_width: int,
-        output_order: torch.Tensor | None = None,
-    ) -> None:
+    def __init__(self, generator: Generator, output_order: torch.Tensor | None = None) -> None:
         """``output_order`` (D,): the output column found at each position of the logits.
 
         Permuting the output layer's units costs nothing at sampling time and hands the
         logits over in the order the sampler wants (:class:`~synthgen_core.nn.spans.SpanIndex`).
         """
-        self.noise_dim = noise_dim
+        self.noise_dim = generator.noise_dim
+        condition_width = generator.condition_width
         self._activations: torch.Tensor | None = None  # (B, H + E), see _buffer
         with torch.no_grad():
             self.hidden = [_split(*_folded(block), condition_width) for block in _blocks(generator)]

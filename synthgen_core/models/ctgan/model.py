@@ -180,12 +180,7 @@ class CTGAN(Synthesizer):
     ) -> pd.DataFrame:
         torch_rng = torch_generator(child_seed(rng), self.device_)
         self.generator_.eval()
-        frozen = FrozenGenerator(
-            self.generator_,
-            self.config.embedding_dim,
-            self.transformer_.layout.condition_width,
-            output_order=self.span_index_.order,
-        )
+        frozen = FrozenGenerator(self.generator_, output_order=self.span_index_.order)
         width = self.transformer_.layout.width
         matrix = draw_in_chunks(
             num_rows, width, lambda rows: self._generate_chunk(frozen, rows, torch_rng, native)
