@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 from torch.autograd.function import FunctionCtx, once_differentiable
+from torch.nn import functional
 
 
 class PartsLinear(torch.autograd.Function):
@@ -66,11 +67,22 @@ class PartsLinear(torch.autograd.Function):
             grad_parts.append(grad_out @ weight[:, block] if needed else None)
             start += part.shape[1]
         if start < weight.shape[1]:  # the categories: a scatter-add of the rows' gradients
-            table = grad_out.new_zeros(weight.shape[1] - start, weight.shape[0])  # (C, O)
-            if ids is not None:
-                table.index_add_(0, ids, grad_out)
-            grad_weight[:, start:] = table.t()
+            grad_weight[:, start:] = _category_sums(grad_out, ids, weight.shape[1] - start).t()
         return grad_weight, grad_out.sum(dim=0), None, *grad_parts
+
+
+def _category_sums(grad_out: torch.Tensor, ids: torch.Tensor | None, count: int) -> torch.Tensor:
+    """(C, O): the sum of the rows of ``grad_out`` (B, O) of each category.
+
+    A scatter-add on the CPU; elsewhere the product with the one-hot matrix, because
+    atomic scatter-adds on a GPU sum in a different order each run and a seeded fit must
+    give the same model every time.
+    """
+    if ids is None:
+        return grad_out.new_zeros(count, grad_out.shape[1])
+    if grad_out.device.type == "cpu":
+        return grad_out.new_zeros(count, grad_out.shape[1]).index_add_(0, ids, grad_out)
+    return functional.one_hot(ids, count).to(grad_out.dtype).t() @ grad_out
 
 
 def parts_linear(
