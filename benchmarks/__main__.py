@@ -110,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--resume",
         action="store_true",
-        help="keep the successful runs already in --out/results.json that this command "
-        "asks for again, and run only the rest",
+        help="add to the run in --out: keep its results, and run only what this command "
+        "asks for that it has not measured successfully",
     )
     return parser
 
@@ -157,8 +157,8 @@ def _progress(index: int, total: int, item: Measurement, seconds: float) -> None
     print(f"[{index}/{total}] {where}: {status} ({seconds:.0f} s)", flush=True)
 
 
-def previous_runs(out: Path) -> dict[RunSpec, Measurement]:
-    """The successful runs of an earlier ``results.json`` in ``out``, by what they measured."""
+def previous_runs(out: Path) -> list[Measurement]:
+    """Every run of an earlier ``results.json`` in ``out``."""
     path = out / "results.json"
     if not path.exists():
         raise SystemExit(f"--resume: no {path}; give the --out folder of the run to resume")
@@ -166,7 +166,7 @@ def previous_runs(out: Path) -> dict[RunSpec, Measurement]:
         earlier = msgspec.json.decode(path.read_bytes(), type=report.Results)
     except msgspec.DecodeError as error:
         raise SystemExit(f"--resume: {path} is not a benchmark results file: {error}") from None
-    return {_key(m.spec): m for m in earlier.measurements if m.spec and m.error is None}
+    return earlier.measurements
 
 
 def _key(spec: RunSpec) -> RunSpec:
@@ -181,14 +181,17 @@ def run(args: argparse.Namespace) -> int:
     args.out = args.out or ROOT / "benchmarks" / "out" / started.strftime("%Y%m%dT%H%M%SZ")
     args.out = args.out.resolve()
     (args.out / "logs").mkdir(parents=True, exist_ok=True)
-    done = previous_runs(args.out) if args.resume else {}
+    specs = plan(args)
+    earlier = previous_runs(args.out) if args.resume else []
+    asked = {_key(spec) for spec in specs}
+    done = {_key(m.spec): m for m in earlier if m.spec and m.error is None}
     results = report.Results(
         command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
         started=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
         machine=report.machine(),
-        measurements=[],
+        # runs of the folder that this command does not ask for stay in its record
+        measurements=[m for m in earlier if m.spec is None or _key(m.spec) not in asked],
     )
-    specs = plan(args)
     for index, spec in enumerate(specs, 1):
         if _key(spec) in done:
             results.measurements.append(done[_key(spec)])

@@ -139,6 +139,8 @@ def _seed(item: Measurement) -> int | None:
 def _setting(item: Measurement, with_seed: bool) -> str:
     epochs = "" if item.epochs is None else f", epochs={item.epochs}"
     seed = f", seed={_seed(item)}" if with_seed else ""
+    if item.rows_train is None or item.rows_holdout is None:
+        return f"rows unknown{epochs}{seed}"
     return f"{item.rows_train:,} train / {item.rows_holdout:,} holdout rows{epochs}{seed}"
 
 

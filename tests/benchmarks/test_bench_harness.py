@@ -153,7 +153,7 @@ def test_one_seed_has_no_summary() -> None:
 
 @pytest.mark.timeout(300)
 def test_resume_keeps_successful_runs_and_reruns_the_rest(tmp_path: Path) -> None:
-    """Only the missing seed and the failed run are measured again."""
+    """Only the missing seed and the failed run are measured; nothing recorded is lost."""
     command = ["run", "--datasets", "taxis", "--models", "gaussian_copula", "--rows", "80"]
     args = build_parser().parse_args([*command, "--seeds", "0,1,2", "--out", str(tmp_path)])
     first, failed, _ = plan(args)
@@ -162,14 +162,17 @@ def test_resume_keeps_successful_runs_and_reruns_the_rest(tmp_path: Path) -> Non
     kept.rows_train, kept.rows_holdout = 64, 16
     broken = Measurement(dataset="taxis", model="gaussian_copula", implementation="synthgen")
     broken.spec, broken.error = failed, "killed"
-    earlier = Results(command="c", started="s", machine=MACHINE, measurements=[kept, broken])
+    other = Measurement(dataset="adult", model="tvae", implementation="synthgen")
+    other.spec = RunSpec(dataset="adult", model="tvae", seed=0)  # not asked for again
+    earlier = Results(command="c", started="s", machine=MACHINE, measurements=[kept, broken, other])
     write_json(earlier, tmp_path)
 
     assert main([*command, "--seeds", "0,1,2", "--out", str(tmp_path), "--resume"]) == 0
 
     results = msgspec.json.decode((tmp_path / "results.json").read_bytes(), type=Results)
-    by_seed = {m.spec.seed: m for m in results.measurements if m.spec is not None}
-    assert sorted(by_seed) == [0, 1, 2] and len(results.measurements) == 3
+    assert results.measurements[0] == other  # the folder's other runs stay in its record
+    by_seed = {m.spec.seed: m for m in results.measurements[1:] if m.spec is not None}
+    assert sorted(by_seed) == [0, 1, 2] and len(results.measurements) == 4
     assert by_seed[0].fit_seconds == 123.0
     for seed in (1, 2):
         assert by_seed[seed].error is None
