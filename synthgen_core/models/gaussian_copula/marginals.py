@@ -78,16 +78,30 @@ class Parametric(msgspec.Struct, frozen=True, tag="parametric"):
 
 
 class Empirical(msgspec.Struct, frozen=True, tag="empirical"):
-    """Strictly increasing knots and the normal score of each."""
+    """Strictly increasing knots and the normal score of each.
+
+    A knot that ties several quantile levels is a point mass (the 0 of a zero-inflated
+    amount): ``to_normal`` sends it to the score of its mean level, and ``from_normal``
+    sends back every score between ``lower`` and ``upper``, the scores of its lowest and
+    highest levels, so the value comes back exactly, in its real share of the rows.
+    Without them (files written before they existed) each knot is a single score.
+    """
 
     knots: tuple[float, ...]
     scores: tuple[float, ...]
+    lower: tuple[float, ...] | None = None
+    upper: tuple[float, ...] | None = None
 
     def to_normal(self, x: np.ndarray) -> np.ndarray:
         return _f64(np.interp(x, self.knots, self.scores))
 
     def from_normal(self, z: np.ndarray) -> np.ndarray:
-        return _f64(np.interp(z, self.scores, self.knots))
+        if self.lower is None or self.upper is None:
+            return _f64(np.interp(z, self.scores, self.knots))
+        # (2K,) each knot flat from its lower to its upper score: a point mass's interval
+        scores = np.column_stack([self.lower, self.upper]).ravel()
+        knots = np.repeat(np.asarray(self.knots, dtype=np.float64), 2)
+        return _f64(np.interp(z, scores, knots))
 
 
 class Atoms(msgspec.Struct, frozen=True, tag="atoms"):
@@ -186,13 +200,26 @@ def _empirical(sample: np.ndarray) -> Empirical:
     levels = np.linspace(0.0, 1.0, min(KNOTS, max(sample.size, 2)))
     knots = np.quantile(sample, levels)
     unique, inverse = np.unique(knots, return_inverse=True)
-    # Tied knots (a point mass) share the mean of their levels, keeping scores increasing.
+    # Tied knots (a point mass) share the mean of their levels, keeping scores increasing;
+    # their lowest and highest levels bound the scores that sample them (see Empirical).
     level = np.bincount(inverse, weights=levels) / np.bincount(inverse)
+    lowest = np.full(unique.size, np.inf)
+    np.minimum.at(lowest, inverse, levels)
+    highest = np.full(unique.size, -np.inf)
+    np.maximum.at(highest, inverse, levels)
     floor = 0.5 / sample.size
-    scores = special.ndtri(np.clip(level, floor, 1.0 - floor))
+
+    def score(of_levels: np.ndarray) -> np.ndarray:
+        return _f64(special.ndtri(np.clip(of_levels, floor, 1.0 - floor)))
+
     if unique.size == 1:
-        unique, scores = np.array([unique[0], unique[0]]), np.array([-1.0, 1.0])
-    return Empirical(knots=_tuple(unique), scores=_tuple(scores))
+        return Empirical(knots=(float(unique[0]),) * 2, scores=(-1.0, 1.0))
+    return Empirical(
+        knots=_tuple(unique),
+        scores=_tuple(score(level)),
+        lower=_tuple(score(lowest)),
+        upper=_tuple(score(highest)),
+    )
 
 
 def _parametric(family: Family, sample: np.ndarray) -> Parametric:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -60,6 +61,32 @@ def test_auto_prefers_a_family_that_fits_and_the_empirical_cdf_otherwise():
     assert isinstance(empirical, marginals.Empirical)
     generated = empirical.from_normal(rng.standard_normal(10_000))
     assert stats.ks_2samp(bimodal, generated).statistic < 0.03
+
+
+def test_a_point_mass_among_many_values_comes_back_exactly_in_its_share():
+    """A zero-inflated amount: the 0 keeps its 35% of rows, near-zero values stay rare."""
+    rng = np.random.default_rng(4)
+    data = np.where(rng.random(20_000) < 0.35, 0.0, rng.gamma(2.0, 2.0, 20_000) + 0.5)
+    empirical = marginals.fit_marginal(data, "empirical", rng)
+    assert isinstance(empirical, marginals.Empirical)
+    generated = empirical.from_normal(rng.standard_normal(200_000))
+    assert np.mean(generated == 0.0) == pytest.approx(0.35, abs=0.01)
+    # between 0 and the smallest real amount only the one gap between two knots (0.1%):
+    # before the point mass had an interval, half its share (17%) landed there
+    between = (generated > 0.0) & (generated < data[data > 0].min())
+    assert np.mean(between) < 0.005
+    assert stats.ks_2samp(data, generated).statistic < 0.02
+    # the score of a 0 lies inside the interval that samples it back as 0
+    assert empirical.from_normal(empirical.to_normal(np.array([0.0])))[0] == 0.0
+
+
+def test_empirical_marginals_written_without_intervals_still_load_and_invert():
+    old = msgspec.json.decode(
+        b'{"type":"empirical","knots":[0.0,1.0,3.0],"scores":[-1.0,0.0,1.0]}',
+        type=marginals.Marginal,
+    )
+    assert isinstance(old, marginals.Empirical) and old.lower is None
+    assert old.from_normal(np.array([-0.5, 0.5])).tolist() == [0.5, 2.0]
 
 
 def test_few_distinct_values_become_atoms_with_exact_frequencies():
