@@ -199,14 +199,12 @@ def _atoms(values: np.ndarray, sample: np.ndarray) -> Atoms | None:
 def _empirical(sample: np.ndarray) -> Empirical:
     levels = np.linspace(0.0, 1.0, min(KNOTS, max(sample.size, 2)))
     knots = np.quantile(sample, levels)
-    unique, inverse = np.unique(knots, return_inverse=True)
-    # Tied knots (a point mass) share the mean of their levels, keeping scores increasing;
-    # their lowest and highest levels bound the scores that sample them (see Empirical).
-    level = np.bincount(inverse, weights=levels) / np.bincount(inverse)
-    lowest = np.full(unique.size, np.inf)
-    np.minimum.at(lowest, inverse, levels)
-    highest = np.full(unique.size, -np.inf)
-    np.maximum.at(highest, inverse, levels)
+    # Quantiles never decrease, so tied knots (a point mass) are a run of levels: its
+    # lowest and highest bound the scores that sample it (see Empirical), and their
+    # midpoint, the mean of the evenly spaced run, is its score, keeping scores increasing.
+    unique, first, count = np.unique(knots, return_index=True, return_counts=True)
+    lowest, highest = levels[first], levels[first + count - 1]
+    level = (lowest + highest) / 2.0
     floor = 0.5 / sample.size
 
     def score(of_levels: np.ndarray) -> np.ndarray:
