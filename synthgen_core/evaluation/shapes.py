@@ -74,11 +74,23 @@ def tv_complement(real: np.ndarray, synthetic: np.ndarray, n_categories: int) ->
     return float(1.0 - 0.5 * np.abs(real_shares - synthetic_shares).sum())
 
 
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """``values`` at KS_DECIMALS decimals, except from 1e15 on.
+
+    Such floats have no decimals left to round, and scaling 1e300 by 10**KS_DECIMALS
+    would overflow to inf, so they stay as they are.
+    """
+    out = np.array(values, dtype=np.float64)
+    small = np.abs(out) < 1e15
+    out[small] = np.round(out[small], KS_DECIMALS)
+    return out
+
+
 def column_shape(column: Column) -> ColumnShape:
     if column.is_continuous:
         real, synthetic = column.real, column.synthetic
         if column.kind == ColumnKind.NUMERICAL:
-            real, synthetic = np.round(real, KS_DECIMALS), np.round(synthetic, KS_DECIMALS)
+            real, synthetic = _rounded(real), _rounded(synthetic)
         score = ks_complement(real, synthetic)
         metric: ShapeMetric = "KSComplement"
     else:

@@ -27,6 +27,8 @@ from synthgen_core.metadata.datetimes import (
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec, IdStyle, Scalar
 from synthgen_core.metadata.missing import marker_shares
 
+#: Whole numbers at or beyond this magnitude are floats: int64 cannot hold them.
+INT64_LIMIT = 2.0**63
 #: Up to this many decimals are tried before giving up on rounding a float column.
 MAX_DECIMALS = 10
 _NUMBER_TEXT = r"-?(?:0|[1-9]\d*)(?:\.\d+)?"
@@ -139,7 +141,8 @@ def _numerical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
     values = as_float(spec.name, present)
     if values.size == 0:
         return spec
-    integer = bool(np.all(values == np.round(values)))
+    # Past 2**63 every float is whole, yet no int64 holds it: such columns stay floats.
+    integer = bool(np.all(values == np.round(values)) and np.abs(values).max() < INT64_LIMIT)
     as_text = ptypes.infer_dtype(present, skipna=True) == "string"
     decimals = _text_decimals(present) if as_text else 0 if integer else _decimals(values)
     return _replace(
@@ -155,7 +158,8 @@ def _numerical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
 def _decimals(values: FloatArray) -> int | None:
     """Fewest decimals that reproduce every value (None: keep full float precision)."""
     sample = np.unique(values)[:100_000]
-    tolerance = 1e-9 * np.maximum(1.0, np.abs(sample))
+    # Relative: float noise (0.1 + 0.2) passes, while 3e-12 does not round to 0.0.
+    tolerance = 1e-9 * np.abs(sample)
     for decimals in range(1, MAX_DECIMALS + 1):
         if np.all(np.abs(np.round(sample, decimals) - sample) <= tolerance):
             return decimals

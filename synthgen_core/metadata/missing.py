@@ -29,7 +29,7 @@ def _marker_mask(series: pd.Series) -> BoolArray:
         return np.zeros(len(series), dtype=bool)
     try:
         normalised = pd.Series(uniques, dtype=object).str.strip().str.lower()
-    except AttributeError:  # pandas refuses .str when no cell is a string
+    except (AttributeError, TypeError):  # no cell is a string (or some are bytes)
         return np.zeros(len(series), dtype=bool)
     is_marker = np.append(normalised.isin(MISSING_MARKERS).to_numpy(dtype=bool), False)
     return is_marker[codes]  # code -1 (a null) picks the appended False

@@ -93,6 +93,10 @@ def _match_category(spec: ColumnSpec, categories: list[Any], value: Any) -> Any:
     for category in categories:
         if type(category) is type(value) and category == value:
             return category
+    if _is_number(value):  # 2.0 (JSON has no int/float distinction) names category 2
+        equal = [c for c in categories if _is_number(c) and c == value]
+        if len(equal) == 1:
+            return equal[0]
     text = str(value).strip()
     for fold in (lambda s: s, str.lower):
         found = [c for c in categories if c is not None and fold(str(c).strip()) == fold(text)]
@@ -102,6 +106,10 @@ def _match_category(spec: ColumnSpec, categories: list[Any], value: Any) -> Any:
         f"{value!r} is not a value of column {spec.name!r}; valid values: "
         f"{_few([repr(c) for c in categories])}"
     )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
 
 
 def _number(spec: ColumnSpec, value: Any) -> int | float:

@@ -126,10 +126,12 @@ class Atoms(msgspec.Struct, frozen=True, tag="atoms"):
     def index_of(self, x: np.ndarray) -> np.ndarray:
         """The nearest atom of each value (unseen values snap to a neighbour)."""
         values = _values(self)
-        right = np.clip(np.searchsorted(values, x), 1, max(len(values) - 1, 1))
+        if len(values) == 1:  # one atom (a category seen alone, beside missing cells)
+            return np.zeros(np.shape(x), dtype=np.int64)
+        right = np.clip(np.searchsorted(values, x), 1, len(values) - 1)
         left = right - 1
         nearer_left = np.abs(x - values[left]) <= np.abs(values[right] - x)
-        return np.where(nearer_left, left, right) if len(values) > 1 else np.zeros_like(right)
+        return np.where(nearer_left, left, right)
 
     def to_normal(self, x: np.ndarray) -> np.ndarray:
         return _f64(self.atom_scores()[self.index_of(np.asarray(x, dtype=np.float64))])
@@ -221,7 +223,9 @@ def _empirical(sample: np.ndarray) -> Empirical:
 
 
 def _parametric(family: Family, sample: np.ndarray) -> Parametric:
-    center, spread = float(sample.mean()), float(sample.std())
+    magnitude = float(np.abs(sample).max()) or 1.0  # the std of 1e160s overflows, not this
+    unit = sample / magnitude
+    center, spread = float(unit.mean()) * magnitude, float(unit.std()) * magnitude
     spread = spread if spread > 0 else 1.0
     t = (sample - center) / spread
     shape, loc, scale = FITTERS[family](t)

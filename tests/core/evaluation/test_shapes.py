@@ -74,3 +74,16 @@ def test_tv_complement_counts_frequency_gaps_once() -> None:
     synthetic = np.array([0, 0, 0, 1, 2])  # 60/20 on real categories, 20 on "missing" (k=2)
     # missing values dropped: synthetic is 75/25 -> TVD 0.25
     assert tv_complement(real, synthetic, 2) == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-3])
+def test_huge_magnitudes_score_like_any_other(scale: float) -> None:
+    from synthgen_core.evaluation import evaluate
+
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"x": rng.normal(size=300) * scale})
+    shifted = real.assign(x=real["x"] + 10 * scale)  # every value past the real ones
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # rounding 1e300 to 14 decimals used to overflow
+        assert evaluate(real, real.sample(frac=1, random_state=1)).score == 1.0
+        assert evaluate(real, shifted).score == 0.0

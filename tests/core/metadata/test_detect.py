@@ -152,6 +152,20 @@ def test_nulls_of_every_flavour_are_missing() -> None:
     assert all(spec.missing_markers == {} for spec in meta.columns)
 
 
+def test_whole_floats_beyond_int64_are_floats_not_integers() -> None:
+    # Past 2**63 every float is whole; treating them as integers overflowed int64 on output.
+    spec = Metadata.detect(pd.DataFrame({"mass": np.linspace(1.0, 9.0, 40) * 1e30})).column("mass")
+    assert spec.kind == ColumnKind.NUMERICAL
+    assert not spec.integer and spec.decimals != 0
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e-30, 1e-200])
+def test_tiny_values_are_not_rounded_away(scale: float) -> None:
+    values = np.linspace(1.0, 9.0, 40) * scale
+    spec = Metadata.detect(pd.DataFrame({"x": values})).column("x")
+    assert spec.decimals is None or np.all(np.round(values, spec.decimals) == values)
+
+
 def test_inf_is_refused_naming_the_column_and_the_fix() -> None:
     with pytest.raises(DataError, match=r"'x'.*inf.*replace them with NaN"):
         Metadata.detect(pd.DataFrame({"x": [1.0, np.inf, 2.0]}))
@@ -166,6 +180,7 @@ def test_inf_is_refused_naming_the_column_and_the_fix() -> None:
         (pd.DataFrame([[1, 2]], columns=["a", "a"]), "more than once"),
         (pd.DataFrame({"d": pd.to_timedelta([1, 2], unit="s")}), "total_seconds"),
         (pd.DataFrame({"l": [[1], [2]]}), "unhashable"),
+        (pd.DataFrame({"b": [b"ab", b"cd"] * 5}), "bytes value.*convert it to str"),
     ],
 )
 def test_unusable_tables_raise_data_error_with_a_fix(df: pd.DataFrame, message: str) -> None:

@@ -62,6 +62,7 @@ def test_values_are_normalised_to_what_the_column_stores(metadata):
     assert checked["paid"] is True
     assert checked["day"] == pd.Timestamp("2024-02-01")
     assert checked["source"] == "web"
+    assert validate_conditions(metadata, {"grade": 2.0})["grade"] == 2  # JSON's 2.0 is 2
     assert condition_number(metadata.column("day"), checked["day"]) == pytest.approx(19754.0)
 
 
@@ -72,6 +73,8 @@ def test_values_are_normalised_to_what_the_column_stores(metadata):
         ({"order_id": "O00001"}, "id column"),
         ({"sex": "Other"}, "valid values: ' Female', ' Male'"),
         ({"grade": 7}, "not a value of column 'grade'"),
+        ({"grade": 2.5}, "not a value of column 'grade'"),
+        ({"grade": True}, "not a value of column 'grade'"),
         ({"age": 30.5}, "whole numbers"),
         ({"age": 500}, "outside the range"),
         ({"price": "cheap"}, "give a number"),
