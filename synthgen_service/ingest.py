@@ -18,7 +18,7 @@ import anyio.to_thread
 import pyarrow as pa
 
 from synthgen_core.errors import DataError, SynthGenError
-from synthgen_core.io.tables import read_table_bytes
+from synthgen_core.io.tables import read_table_bytes, refuse_binary
 from synthgen_core.metadata import Metadata
 from synthgen_service.quality import summarize
 from synthgen_service.schemas.datasets import Quality
@@ -26,7 +26,6 @@ from synthgen_service.schemas.datasets import Quality
 PARQUET_MAGIC = b"PAR1"
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 64 * 1024
-_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 / UTF-32 text legitimately holds NULs
 TEXT_SUFFIXES = {
     ".csv": ".csv",
     ".tsv": ".tsv",
@@ -56,8 +55,8 @@ class Ingested(NamedTuple):
 def sniff_suffix(filename: str, path: Path) -> str:
     """The stored suffix: Parquet by magic bytes, else the text suffix the name suggests.
 
-    Text with NUL bytes and no UTF-16/32 byte-order mark is neither CSV nor Parquet (an
-    image, a spreadsheet, a zip): refused here rather than parsed into garbage columns.
+    Binary files (a spreadsheet, a zip, an image) are refused here, with the fix, rather
+    than parsed into garbage columns.
     """
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
@@ -65,11 +64,7 @@ def sniff_suffix(filename: str, path: Path) -> str:
         return ".parquet"
     if head[:2] == GZIP_MAGIC:
         return ".gz"
-    if b"\x00" in head and not head.startswith(_WIDE_BOMS):
-        raise DataError(
-            "the file is neither CSV text nor Parquet (it contains binary data); "
-            "export the table as CSV or Parquet"
-        )
+    refuse_binary(head, filename)
     return TEXT_SUFFIXES.get(Path(filename).suffix.lower(), ".csv")
 
 

@@ -1,6 +1,7 @@
 """Reading and writing tables: CSV (sniffed), gzipped CSV, Parquet and JSON Lines.
 
-Uploaded CSVs come in every dialect: semicolons from European spreadsheets, tabs, pipes, a
+Uploaded CSVs come in every dialect: semicolons and decimal commas from European
+spreadsheets, tabs, pipes, a
 UTF-8 byte-order mark from Excel, Latin-1 from older systems. ``read_table`` sniffs the
 encoding and delimiter instead of asking, and names the fix when a file cannot be read.
 Missing cells follow pandas' defaults (``""``, ``NA``, ``NaN``, ... become NaN); other markers
@@ -24,6 +25,10 @@ ENCODINGS = ("utf-8-sig", "latin-1")  # utf-8-sig also reads plain UTF-8
 SNIFF_BYTES = 64 * 1024
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"  # .xlsx workbooks are zip archives
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls workbooks
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_DECIMAL_COMMA = r"[-+]?\d+(?:,\d+)?"
 READ_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt", ".parquet", ".pq", ".jsonl")
 WRITE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl")
 
@@ -52,6 +57,7 @@ def read_table_bytes(data: bytes, filename: str) -> pd.DataFrame:
         return _read_parquet(data, filename)
     if data.startswith(_GZIP_MAGIC):
         data = _gunzip(data, filename)
+    refuse_binary(data, filename)
     if name.endswith(".jsonl"):
         return _read_jsonl(data, filename)
     return _read_csv(data, filename)
@@ -80,6 +86,23 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
         ) from exc
 
 
+def refuse_binary(data: bytes, filename: str) -> None:
+    """A DataError for workbooks and other binary files (given their first bytes at least).
+
+    They would otherwise "parse" as a CSV of garbage columns.
+    """
+    if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        raise DataError(
+            f"{filename!r} is an Excel workbook or a zip archive, not a table file; save the "
+            "sheet as CSV (in Excel: File > Save As > CSV UTF-8), or unzip it, and upload that"
+        )
+    if not data.startswith(_UTF16_BOMS) and b"\x00" in data[:SNIFF_BYTES]:
+        raise DataError(
+            f"{filename!r} is a binary file, not text; upload a CSV, gzipped CSV, Parquet "
+            "or JSON Lines file"
+        )
+
+
 def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
     text = _decode(data)
     delimiter = _sniff_delimiter(text[:SNIFF_BYTES])
@@ -92,6 +115,22 @@ def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
         ) from exc
     if df.shape[1] == 0:
         raise DataError(f"{filename!r} has no columns; give a CSV with a header row")
+    return _read_decimal_commas(df) if delimiter == ";" else df
+
+
+def _read_decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of numbers written with a decimal comma (``1,5``) as numbers.
+
+    Spreadsheets in locales with decimal commas separate fields with semicolons; pandas
+    reads their numbers as text. Only columns whose every cell is such a number change.
+    """
+    for name in df.select_dtypes(include="object").columns:
+        cells = df[name].dropna()
+        if cells.empty or not all(isinstance(cell, str) for cell in cells.unique()):
+            continue
+        text = cells.str.strip()
+        if text.str.fullmatch(_DECIMAL_COMMA).all() and text.str.contains(",").any():
+            df[name] = pd.to_numeric(df[name].str.strip().str.replace(",", ".", regex=False))
     return df
 
 
@@ -100,7 +139,7 @@ def _decode(data: bytes) -> str:
 
     Excel saves "Unicode text" as tab-separated UTF-16.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(_UTF16_BOMS):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:

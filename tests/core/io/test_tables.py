@@ -30,6 +30,14 @@ def test_excel_unicode_text_utf16_tabs_is_read() -> None:
     pd.testing.assert_frame_equal(read_table_bytes(data, "export.txt"), FRAME)
 
 
+def test_semicolon_csv_with_decimal_commas_reads_numbers() -> None:
+    data = b"id;price;code;note\n1;1,5;007;a,b\n2;-2,25;012;c\n3;3;100;\n"
+    df = read_table_bytes(data, "export.csv")
+    assert df["price"].tolist() == [1.5, -2.25, 3.0]
+    assert df["code"].tolist() == [7, 12, 100]  # as pandas reads any CSV
+    assert df["note"].tolist()[:2] == ["a,b", "c"]  # text with a comma stays text
+
+
 def test_single_column_csv_reads_as_one_column() -> None:
     df = read_table_bytes(b"only\n1\n2\n", "one.csv")
     assert df.columns.tolist() == ["only"] and df["only"].tolist() == [1, 2]
@@ -65,6 +73,9 @@ def test_dataset_reads_like_plain_pandas() -> None:
         (b"\x1f\x8bnot really gzip", "x.csv.gz", "damaged gzip"),
         (b"PAR1 garbage", "x.parquet", "not a readable Parquet"),
         (b"{not json}\n", "x.jsonl", "not readable JSON Lines"),
+        (b"PK\x03\x04" + bytes(64), "book.xlsx", "Excel workbook.*save the sheet as CSV"),
+        (b"\xd0\xcf\x11\xe0" + bytes(64), "old.csv", "Excel workbook"),
+        (bytes(range(256)) * 4, "blob.csv", "binary file, not text"),
     ],
 )
 def test_unreadable_files_raise_data_error(data: bytes, filename: str, message: str) -> None:

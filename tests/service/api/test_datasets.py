@@ -117,10 +117,13 @@ async def test_malformed_files_are_422_and_store_nothing(alice, settings):
         (b"only,a,header\n", "header.csv"),
         (b"PAR1 this is not really parquet PAR1", "broken.parquet"),
         (bytes(range(256)) * 40, "noise.csv"),
+        (b"PK\x03\x04" + bytes(200), "book.xlsx"),
     ]:
         response = await alice.upload(project_id, content, filename=filename)
         assert 400 <= response.status_code < 500, (filename, response.text)
         assert response.json()["detail"]
+        if filename == "book.xlsx":
+            assert "save the sheet as CSV" in response.json()["detail"]
     assert (await alice.get("/api/datasets")).json()["total"] == 0
     assert _stored_files(settings) == []
     assert _temp_files(settings) == []
