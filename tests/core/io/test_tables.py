@@ -34,8 +34,17 @@ def test_semicolon_csv_with_decimal_commas_reads_numbers() -> None:
     data = b"id;price;code;note\n1;1,5;007;a,b\n2;-2,25;012;c\n3;3;100;\n"
     df = read_table_bytes(data, "export.csv")
     assert df["price"].tolist() == [1.5, -2.25, 3.0]
-    assert df["code"].tolist() == [7, 12, 100]  # as pandas reads any CSV
+    assert df["code"].tolist() == ["007", "012", "100"]  # codes keep their zeros
     assert df["note"].tolist()[:2] == ["a,b", "c"]  # text with a comma stays text
+
+
+def test_codes_with_leading_zeros_stay_text_and_numbers_stay_numbers() -> None:
+    data = b"zip,amount,flag,count\n02134,0.5,True,0\n10001,-1.25,False,10\n,3,True,\n"
+    df = read_table_bytes(data, "codes.csv")
+    assert df["zip"].tolist()[:2] == ["02134", "10001"] and pd.isna(df["zip"][2])
+    assert df["amount"].tolist() == [0.5, -1.25, 3.0]
+    assert df["flag"].tolist() == [True, False, True]
+    assert df["count"].tolist()[:2] == [0.0, 10.0]
 
 
 def test_single_column_csv_reads_as_one_column() -> None:
