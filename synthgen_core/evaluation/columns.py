@@ -124,7 +124,8 @@ def numerical_values(series: pd.Series, info: ColumnInfo) -> np.ndarray:
 def _as_datetime(series: pd.Series, datetime_format: str | None) -> pd.Series:
     if not pd.api.types.is_datetime64_any_dtype(series):
         try:
-            series = pd.to_datetime(series, format=datetime_format or "mixed")
+            # As UTC instants: offsets may vary within a column (DST), naive values stay put.
+            series = pd.to_datetime(series, format=datetime_format or "mixed", utc=True)
         except (ValueError, TypeError) as error:
             raise DataError(
                 f"column {series.name!r} is a datetime but a value does not parse ({error}); "

@@ -37,6 +37,8 @@ CANDIDATE_FORMATS = (
     "%d %b %Y",
     "%b %d, %Y",
 )
+#: A UTC offset at the end of a datetime string, as ``%z`` parses it.
+_OFFSET = r"Z|[+-]\d{2}(?::?\d{2})?"
 #: How many distinct strings detection looks at before trusting a format.
 SAMPLE_SIZE = 500
 _UNIT_NS = {
@@ -51,12 +53,42 @@ _UNIT_NS = {
 
 
 def parse_with_format(strings: pd.Series, fmt: str) -> pd.Series:
-    """Parse ``strings`` with exactly ``fmt``; unparseable cells become NaT."""
-    return pd.to_datetime(strings, format=fmt, errors="coerce")
+    """Parse ``strings`` with exactly ``fmt``; unparseable cells become NaT.
+
+    A format with ``%z`` gives UTC instants: the offset of a zone's strings changes with
+    daylight saving time, and pandas cannot hold several offsets in one column.
+    """
+    return pd.to_datetime(strings, format=fmt, errors="coerce", utc="%z" in fmt)
+
+
+def split_offset(strings: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each string without its trailing UTC offset, and the offset (NaN where none)."""
+    parts = strings.astype(str).str.extract(f"^(.*?)({_OFFSET})$")
+    return parts[0], parts[1]
+
+
+def offset_minutes(offset: str) -> int:
+    """Minutes east of UTC of an offset as written: ``Z``, ``+01``, ``+0530``, ``-08:00``."""
+    if offset == "Z":
+        return 0
+    digits = offset[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:4] or 0)
+    return -minutes if offset.startswith("-") else minutes
 
 
 def round_trips(strings: pd.Series, fmt: str) -> bool:
-    """Whether ``fmt`` parses every string and writes each back unchanged."""
+    """Whether ``fmt`` parses every string and writes each back unchanged.
+
+    With a trailing ``%z`` the offsets may differ from string to string; the rest of each
+    string must round-trip and every offset must parse.
+    """
+    if fmt.endswith("%z"):
+        local, offsets = split_offset(strings)
+        return (
+            not offsets.isna().any()
+            and round_trips(local, fmt.removesuffix("%z"))
+            and not parse_with_format(strings, fmt).isna().any()
+        )
     parsed = parse_with_format(strings, fmt)
     if parsed.isna().any():
         return False

@@ -69,6 +69,9 @@ class ColumnSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     max_value: float | None = None
     #: datetime held as strings: the strftime format that writes them back verbatim.
     datetime_format: str | None = None
+    #: datetime strings ending in a UTC offset (``%z``): the offset generated values are
+    #: written in, the column's most common one (``"+01:00"``, ``"Z"``).
+    utc_offset: str | None = None
     #: datetime: the unit every value is a whole multiple of.
     precision: Precision | None = None
     #: categorical and boolean: the values as stored, in code order.

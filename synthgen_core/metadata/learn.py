@@ -21,6 +21,7 @@ from synthgen_core.metadata.datetimes import (
     infer_format,
     infer_precision,
     parse_with_format,
+    split_offset,
     to_int_ns,
     unit_ns,
 )
@@ -184,25 +185,35 @@ def _datetime(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
                 "its strings; give one with update_column(datetime_format='%Y-%m-%d')"
             )
         parsed = parse_with_format(present, fmt)
-    else:
-        parsed = pd.to_datetime(present.astype(object), errors="coerce")
+    else:  # datetime objects, maybe with several time zones: as UTC instants
+        parsed = pd.to_datetime(present.astype(object), errors="coerce", utc=True)
     if parsed.isna().any():
         raise DataError(
             f"column {spec.name!r} is datetime but some values do not parse; "
             "clean them or set its kind to 'categorical'"
         )
     nanoseconds = to_int_ns(pd.Series(parsed))
+    offset = _most_common_offset(present) if fmt and fmt.endswith("%z") else None
     if nanoseconds.size == 0:
-        return _replace(spec, datetime_format=fmt, precision=spec.precision or "s")
+        return _replace(
+            spec, datetime_format=fmt, utc_offset=offset, precision=spec.precision or "s"
+        )
     precision = spec.precision or infer_precision(nanoseconds)
     units = nanoseconds // unit_ns(precision)
     return _replace(
         spec,
         datetime_format=fmt,
+        utc_offset=offset,
         precision=precision,
         min_value=float(units.min()),
         max_value=float(units.max()),
     )
+
+
+def _most_common_offset(strings: pd.Series) -> str | None:
+    """The offset most strings end with: generated datetimes are written in it."""
+    offsets = split_offset(strings)[1].dropna()
+    return str(offsets.mode().iloc[0]) if len(offsets) else None
 
 
 def _categorical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:

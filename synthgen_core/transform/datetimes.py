@@ -17,7 +17,12 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from synthgen_core.errors import DataError
-from synthgen_core.metadata.datetimes import as_naive_utc, parse_with_format, unit_ns
+from synthgen_core.metadata.datetimes import (
+    as_naive_utc,
+    offset_minutes,
+    parse_with_format,
+    unit_ns,
+)
 from synthgen_core.metadata.kinds import ColumnSpec
 from synthgen_core.transform.missing import fill_missing, restore_dtype
 from synthgen_core.transform.numbers import clip_and_round
@@ -31,8 +36,8 @@ def encode_datetime(spec: ColumnSpec, series: pd.Series, mask: np.ndarray) -> Fl
         parsed = parse_with_format(present.astype(str), spec.datetime_format)
     elif ptypes.is_datetime64_any_dtype(present.dtype):
         parsed = present
-    else:
-        parsed = pd.to_datetime(present.astype(object), errors="coerce")
+    else:  # datetime objects, maybe with several time zones: as UTC instants
+        parsed = pd.to_datetime(present.astype(object), errors="coerce", utc=True)
     if parsed.isna().any():
         raise DataError(
             f"column {spec.name!r}: {int(parsed.isna().sum())} value(s) do not "
@@ -55,7 +60,7 @@ def decode_datetime(spec: ColumnSpec, values: FloatArray, rng: np.random.Generat
         "datetime64[ns]"
     )
     if spec.datetime_format is not None and not _is_datetime_dtype(spec.dtype):
-        cells = stamps.dt.strftime(spec.datetime_format).to_numpy(dtype=object)
+        cells = format_datetimes(spec, stamps).to_numpy(dtype=object)
         return restore_dtype(fill_missing(cells, mask, spec, rng), spec.dtype)
     target = pd.api.types.pandas_dtype(spec.dtype) if _is_datetime_dtype(spec.dtype) else None
     tz = getattr(target, "tz", None)
@@ -63,6 +68,22 @@ def decode_datetime(spec: ColumnSpec, values: FloatArray, rng: np.random.Generat
         stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
     out: pd.Series = stamps.where(~mask).astype(cast(Any, target or spec.dtype))
     return out
+
+
+def format_datetimes(spec: ColumnSpec, stamps: pd.Series) -> pd.Series:
+    """Naive UTC ``stamps`` as the column's strings.
+
+    A format ending in ``%z`` writes every value in the column's most common offset: the
+    instant is kept, though not a daylight-saving zone's summer or winter offset.
+    """
+    fmt = spec.datetime_format or "%Y-%m-%d %H:%M:%S"
+    if not fmt.endswith("%z"):
+        plain: pd.Series = stamps.dt.strftime(fmt)
+        return plain
+    offset = spec.utc_offset or "+00:00"
+    local = stamps + pd.Timedelta(minutes=offset_minutes(offset))
+    written: pd.Series = local.dt.strftime(fmt.removesuffix("%z")) + offset
+    return written
 
 
 def _is_datetime_dtype(dtype: str) -> bool:

@@ -220,3 +220,14 @@ def test_awkward_but_valid_tables_fit_sample_save_and_load(model_type, table, tm
     model.save(tmp_path / "model.sgm")
     again = sg.load(tmp_path / "model.sgm")
     pd.testing.assert_frame_equal(again.sample(50, seed=2), model.sample(50, seed=2))
+
+
+def test_datetimes_written_with_changing_offsets_come_back_as_instants(model_type):
+    # What pandas writes for a zone with daylight saving time: +01:00 in winter, +02:00 after.
+    zoned = pd.Series(pd.date_range("2021-01-04", periods=200, freq="19h", tz="Europe/Paris"))
+    real = pd.DataFrame({"at": zoned.astype(str), "x": np.arange(200.0)})
+    model = sg.create(model_type, **_options(model_type, seed=0)).fit(real)
+    instants = pd.to_datetime(model.sample(300, seed=1)["at"], utc=True)  # every one parses
+    assert instants.between(zoned.min(), zoned.max()).all() and instants.nunique() > 30
+    conditioned = model.sample(5, seed=1, conditions={"at": "2021-03-01 12:00:00+01:00"})
+    assert (pd.to_datetime(conditioned["at"], utc=True) == pd.Timestamp("2021-03-01 11:00Z")).all()

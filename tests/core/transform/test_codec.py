@@ -174,6 +174,39 @@ def test_tz_aware_and_string_datetimes_keep_zone_and_format() -> None:
     pd.testing.assert_frame_equal(codec.decode(codec.encode(df), rng()), df)
 
 
+@pytest.mark.parametrize(
+    ("write", "offset"),
+    [
+        (lambda t: t.astype(str), "+01:00"),  # pandas' to_csv: "2021-01-04 00:00:00+01:00"
+        (lambda t: t.dt.strftime("%Y-%m-%dT%H:%M:%S%z"), "+0100"),
+        (lambda t: t.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ"), "Z"),
+    ],
+)
+def test_datetime_strings_with_offsets_keep_their_instants(write, offset) -> None:
+    # Paris switches from +01:00 to +02:00 in March: one column, two offsets.
+    zoned = pd.Series(
+        pd.date_range("2021-01-04", periods=30, freq="5D", tz="Europe/Paris"), name="t"
+    )
+    df = pd.DataFrame({"t": write(zoned)})
+    codec = fitted(df)
+    spec = codec.metadata_.column("t")
+    assert spec.kind == ColumnKind.DATETIME and spec.utc_offset == offset
+    out = codec.decode(codec.encode(df), rng())["t"]
+    assert out.str.endswith(offset).all()  # written in the column's most common offset
+    pd.testing.assert_series_equal(pd.to_datetime(out, utc=True), zoned.dt.tz_convert("UTC"))
+
+
+def test_datetime_objects_in_several_zones_are_utc_instants() -> None:
+    zoned = pd.date_range("2021-01-04", periods=20, freq="5D", tz="Europe/Paris")
+    mixed = [t if i % 2 else t.tz_convert("US/Eastern") for i, t in enumerate(zoned)]
+    df = pd.DataFrame({"t": pd.Series(mixed, dtype=object)})
+    codec = fitted(df)
+    out = codec.decode(codec.encode(df), rng())["t"]
+    pd.testing.assert_series_equal(
+        pd.to_datetime(out, utc=True), pd.Series(zoned.tz_convert("UTC")), check_names=False
+    )
+
+
 def test_coarser_precision_override_truncates_datetimes() -> None:
     df = pd.DataFrame({"t": pd.date_range("2020-01-01 10:00:07", periods=20, freq="37h")})
     meta = Metadata.detect(df).update_column("t", precision="D")
