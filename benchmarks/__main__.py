@@ -157,8 +157,13 @@ def _progress(index: int, total: int, item: Measurement, seconds: float) -> None
     print(f"[{index}/{total}] {where}: {status} ({seconds:.0f} s)", flush=True)
 
 
-def previous_runs(out: Path) -> list[Measurement]:
-    """Every run of an earlier ``results.json`` in ``out``."""
+#: What must match for runs of two sessions to sit in one table: ratios between machines
+#: (or between library versions) mean nothing.
+SAME_MACHINE_FIELDS = ("cpu", "threads", "gpu", "python", "libraries")
+
+
+def previous_runs(out: Path, here: report.Machine) -> list[Measurement]:
+    """Every run of an earlier ``results.json`` in ``out``, measured on a machine like ``here``."""
     path = out / "results.json"
     if not path.exists():
         raise SystemExit(f"--resume: no {path}; give the --out folder of the run to resume")
@@ -166,6 +171,16 @@ def previous_runs(out: Path) -> list[Measurement]:
         earlier = msgspec.json.decode(path.read_bytes(), type=report.Results)
     except msgspec.DecodeError as error:
         raise SystemExit(f"--resume: {path} is not a benchmark results file: {error}") from None
+    differs = [
+        f"{field} {getattr(earlier.machine, field)!r} there, {getattr(here, field)!r} here"
+        for field in SAME_MACHINE_FIELDS
+        if getattr(earlier.machine, field) != getattr(here, field)
+    ]
+    if differs:
+        raise SystemExit(
+            f"--resume: {path} was measured on another machine ({'; '.join(differs)}); "
+            "its figures cannot share a table with this machine's: give a new --out"
+        )
     return earlier.measurements
 
 
@@ -182,13 +197,14 @@ def run(args: argparse.Namespace) -> int:
     args.out = args.out.resolve()
     (args.out / "logs").mkdir(parents=True, exist_ok=True)
     specs = plan(args)
-    earlier = previous_runs(args.out) if args.resume else []
+    here = report.machine()
+    earlier = previous_runs(args.out, here) if args.resume else []
     asked = {_key(spec) for spec in specs}
     done = {_key(m.spec): m for m in earlier if m.spec and m.error is None}
     results = report.Results(
         command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
         started=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        machine=report.machine(),
+        machine=here,
         # runs of the folder that this command does not ask for stay in its record
         measurements=[m for m in earlier if m.spec is None or _key(m.spec) not in asked],
     )

@@ -10,7 +10,7 @@ import pytest
 from benchmarks import datasets
 from benchmarks.__main__ import QUICK_EPOCHS, QUICK_ROWS, build_parser, main, plan
 from benchmarks.measure import Measurement, RunSpec, run_isolated, sdmetrics_metadata
-from benchmarks.report import Machine, Results, markdown, write_json
+from benchmarks.report import Machine, Results, machine, markdown, write_json
 
 MACHINE = Machine(
     cpu="cpu", threads=2, torch_threads=2, gpu=None, python="3.11", platform="linux", libraries={}
@@ -164,7 +164,8 @@ def test_resume_keeps_successful_runs_and_reruns_the_rest(tmp_path: Path) -> Non
     broken.spec, broken.error = failed, "killed"
     other = Measurement(dataset="adult", model="tvae", implementation="synthgen")
     other.spec = RunSpec(dataset="adult", model="tvae", seed=0)  # not asked for again
-    earlier = Results(command="c", started="s", machine=MACHINE, measurements=[kept, broken, other])
+    here = machine()  # resuming needs the machine of the earlier runs
+    earlier = Results(command="c", started="s", machine=here, measurements=[kept, broken, other])
     write_json(earlier, tmp_path)
 
     assert main([*command, "--seeds", "0,1,2", "--out", str(tmp_path), "--resume"]) == 0
@@ -179,6 +180,15 @@ def test_resume_keeps_successful_runs_and_reruns_the_rest(tmp_path: Path) -> Non
         assert by_seed[seed].fit_seconds is not None and by_seed[seed].fit_seconds < 123.0
     logs = sorted(path.name for path in (tmp_path / "logs").glob("*.log"))
     assert logs == [f"taxis_gaussian_copula_synthgen_seed{seed}.log" for seed in (1, 2)]
+
+
+def test_resume_refuses_runs_of_another_machine_and_keeps_their_file(tmp_path: Path) -> None:
+    elsewhere = msgspec.structs.replace(machine(), cpu="Some Other CPU")
+    write_json(Results(command="c", started="s", machine=elsewhere, measurements=[]), tmp_path)
+    before = (tmp_path / "results.json").read_bytes()
+    with pytest.raises(SystemExit, match="another machine.*'Some Other CPU' there.*new --out"):
+        main(["run", "--models", "tvae", "--out", str(tmp_path), "--resume"])
+    assert (tmp_path / "results.json").read_bytes() == before
 
 
 def test_resume_without_an_earlier_run_says_what_to_give(tmp_path: Path) -> None:
