@@ -11,10 +11,13 @@ logged.
 from __future__ import annotations
 
 import csv
+import logging
+import traceback
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import anyio.to_thread
+import pandas as pd
 import pyarrow as pa
 
 from synthgen_core.errors import DataError, SynthGenError
@@ -41,7 +44,8 @@ CONTENT_TYPES = {
     ".gz": "application/gzip",
     ".parquet": "application/vnd.apache.parquet",
 }
-FORMATS = {".parquet": "parquet", ".jsonl": "jsonl"}  # everything else is (maybe gzipped) CSV
+FORMATS = {".parquet": "parquet", ".jsonl": "jsonl"}
+logger = logging.getLogger("synthgen_service")  # everything else is (maybe gzipped) CSV
 
 
 class Ingested(NamedTuple):
@@ -76,12 +80,30 @@ def analyse(path: Path, filename: str) -> Ingested:
     frame = _read(path, f"{Path(filename).stem}{path.suffix}")
     if frame.empty or len(frame.columns) == 0:
         raise DataError("the file has no data rows; upload a table with a header and rows")
-    metadata = Metadata.detect(frame)
+    metadata, quality = _describe(frame)
     columns = [{"name": spec.name, "kind": str(spec.kind)} for spec in metadata.columns]
     file_format = FORMATS.get(path.suffix, "csv")
-    return Ingested(
-        file_format, len(frame), columns, metadata.to_dict(), summarize(frame, metadata)
-    )
+    return Ingested(file_format, len(frame), columns, metadata.to_dict(), quality)
+
+
+def _describe(frame: pd.DataFrame) -> tuple[Metadata, Quality]:
+    """Detected metadata and quality summary; a table that trips a SynthGen bug is a 422.
+
+    The failure depends on the upload's content, so the client hears which table it was,
+    and the log gets the traceback without the message (messages can quote cells).
+    """
+    try:
+        metadata = Metadata.detect(frame)
+        return metadata, summarize(frame, metadata)
+    except SynthGenError:
+        raise
+    except Exception as exc:
+        where = "".join(traceback.format_tb(exc.__traceback__))
+        logger.error("analysing an upload failed: %s\n%s", type(exc).__name__, where)
+        raise DataError(
+            f"SynthGen could not analyse this table ({type(exc).__name__}); nothing was "
+            "stored. The service log has the details: please report them"
+        ) from None
 
 
 def _read(path: Path, filename: str) -> Any:

@@ -246,3 +246,22 @@ async def test_cell_values_never_reach_the_log(alice, tables, caplog):
     await alice.upload(project_id, broken, filename="broken.csv")
     await alice.upload(project_id, b"PAR1" + secret.encode() + b"PAR1", filename="x.parquet")
     assert secret not in caplog.text
+
+
+async def test_a_table_that_trips_detection_is_422_names_no_cell_and_stores_nothing(
+    alice, settings, tables, caplog, monkeypatch
+):
+    secret = "-".join(["SECRET", "4711"])  # built, so no source line in a traceback shows it
+
+    def broken(frame):
+        raise RuntimeError(f"could not handle cell {secret!r}")
+
+    monkeypatch.setattr("synthgen_service.ingest.Metadata.detect", broken)
+    caplog.set_level(logging.DEBUG)
+    project_id = await alice.project()
+    response = await alice.upload(project_id, tables.csv(tables.frame()))
+    assert response.status_code == 422
+    assert "could not analyse this table (RuntimeError)" in response.json()["detail"]
+    assert secret not in response.text and secret not in caplog.text
+    assert "RuntimeError" in caplog.text  # the log says where it broke
+    assert _stored_files(settings) == [] and _temp_files(settings) == []
