@@ -1,9 +1,9 @@
 """Reading and writing tables: CSV (sniffed), gzipped CSV, Parquet and JSON Lines.
 
 Uploaded CSVs come in every dialect: semicolons and decimal commas from European
-spreadsheets, tabs, pipes, a
-UTF-8 byte-order mark from Excel, Latin-1 from older systems. ``read_table`` sniffs the
-encoding and delimiter instead of asking, and names the fix when a file cannot be read.
+spreadsheets, tabs, pipes, a UTF-8 byte-order mark from Excel, Latin-1 from older systems,
+zip codes with leading zeros. ``read_table`` sniffs the encoding and delimiter instead of
+asking, and names the fix when a file cannot be read (a workbook: save it as CSV).
 Missing cells follow pandas' defaults (``""``, ``NA``, ``NaN``, ... become NaN); other markers
 such as ``" ?"`` stay strings for metadata detection to recognise.
 """
