@@ -121,6 +121,15 @@ def _datetime_strings(draw: st.DrawFn, n_rows: int) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
+def _offset_datetime_strings(draw: st.DrawFn, n_rows: int) -> pd.Series:
+    """What pandas writes for a zoned column, "2020-01-01 05:30:00+05:30" (a zone without
+    daylight saving time, so the offset, and with it the string, round-trips exactly)."""
+    stamps = pd.Series(pd.to_datetime(_seconds(draw, n_rows), unit="s", utc=True))
+    values = stamps.dt.tz_convert("Asia/Kolkata").astype(str).to_numpy(dtype=object)
+    values[_missing(draw, n_rows)] = draw(st.sampled_from(MARKERS))
+    return pd.Series(values, dtype=object)
+
+
 def _constant(draw: st.DrawFn, n_rows: int) -> pd.Series:
     value = draw(st.sampled_from([0, 3.5, "same", True]))
     return pd.Series([value] * n_rows)
@@ -158,6 +167,7 @@ COLUMNS: dict[str, Column] = {
     "datetime": _datetimes,
     "tz_datetime": _tz_datetimes,
     "datetime_text": _datetime_strings,
+    "offset_text": _offset_datetime_strings,
     "constant": _constant,
     "all_missing": _all_missing,
     "row_id": _int_ids,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -73,7 +73,13 @@ def _check_categories(spec: ColumnSpec, where: str) -> None:
 
 
 def _check_format(fmt: str, where: str) -> None:
-    probe = datetime(2001, 2, 3, 4, 5, 6, 789000)
+    if "%z" in fmt and not fmt.endswith("%z"):
+        raise DataError(
+            f"{where}: datetime_format {fmt!r} has %z inside; SynthGen writes UTC offsets "
+            "at the end of the string only, e.g. '%Y-%m-%d %H:%M:%S%z'"
+        )
+    zone = UTC if "%z" in fmt else None  # a naive datetime writes %z as ""
+    probe = datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=zone)
     try:
         written = probe.strftime(fmt)
         datetime.strptime(written, fmt)

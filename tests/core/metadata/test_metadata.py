@@ -68,6 +68,7 @@ def test_field_override_keeps_the_kind(meta: Metadata) -> None:
         ({"categories": []}, "must not be empty"),
         ({"categories": ["a", "a"]}, "must be unique"),
         ({"kind": "datetime", "datetime_format": "no directive"}, "no % directive"),
+        ({"kind": "datetime", "datetime_format": "%z %Y-%m-%d"}, "offsets at the end"),
         ({"precision": "weeks"}, "invalid override"),
     ],
 )
