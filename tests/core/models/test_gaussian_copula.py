@@ -80,6 +80,47 @@ def test_a_point_mass_among_many_values_comes_back_exactly_in_its_share():
     assert empirical.from_normal(empirical.to_normal(np.array([0.0])))[0] == 0.0
 
 
+def test_auto_keeps_the_point_mass_of_a_zero_inflated_amount():
+    """Ties count on both sides of the jump: a gamma fit used to win and lose the zeros."""
+    rng = np.random.default_rng(5)
+    data = np.where(rng.random(20_000) < 0.35, 0.0, np.round(rng.gamma(2.0, 2.0, 20_000), 2))
+    marginal = marginals.fit_marginal(data, "auto", rng)
+    assert isinstance(marginal, marginals.Empirical)
+    generated = marginal.from_normal(rng.standard_normal(100_000))
+    assert np.mean(generated == 0.0) == pytest.approx(np.mean(data == 0.0), abs=0.01)
+
+
+def test_ks_distance_sees_a_missing_jump_and_not_a_matched_one():
+    rng = np.random.default_rng(6)
+    data = np.sort(np.where(rng.random(4000) < 0.3, 0.0, rng.uniform(1.0, 2.0, 4000)))
+    with_mass = marginals.fit_marginal(data, "empirical", rng)
+    without = marginals.fit_marginal(data, "uniform", rng)
+    assert marginals.ks_distance(with_mass, data) < 0.01
+    assert marginals.ks_distance(without, data) > 0.1
+    plain = rng.normal(size=2000)  # no ties: the classic statistic
+    expected = stats.kstest(plain, stats.norm(0, 1).cdf).statistic
+    standard = marginals.Parametric("norm", (), 0.0, 1.0, 0.0, 1.0)
+    assert marginals.ks_distance(standard, np.sort(plain)) == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        np.random.default_rng(7).integers(17, 90, 20_000).astype(float),  # atoms
+        np.where(np.random.default_rng(8).random(20_000) < 0.35, 0.0, np.arange(20_000.0)),
+    ],
+    ids=["atoms", "point_mass"],
+)
+def test_drawn_scores_are_standard_normal_and_give_every_value_back(data):
+    rng = np.random.default_rng(9)
+    marginal = marginals.fit_marginal(data, "auto", rng)
+    scores = marginal.draw_normal(data, rng)
+    assert stats.kstest(scores, "norm").statistic < 0.015  # smooth: no spikes left
+    exact = marginal.from_normal(scores) == data
+    on_knots = np.isin(data, getattr(marginal, "knots", data))
+    assert exact[on_knots].all()  # atoms and point masses come back exactly
+
+
 def test_empirical_marginals_written_without_intervals_still_load_and_invert():
     old = msgspec.json.decode(
         b'{"type":"empirical","knots":[0.0,1.0,3.0],"scores":[-1.0,0.0,1.0]}',
