@@ -103,17 +103,22 @@ def test_ks_distance_sees_a_missing_jump_and_not_a_matched_one():
     assert marginals.ks_distance(standard, np.sort(plain)) == pytest.approx(expected, abs=1e-9)
 
 
-def test_drawn_scores_spread_a_point_mass_and_still_give_it_back():
+@pytest.mark.parametrize(
+    "data",
+    [
+        np.random.default_rng(7).integers(17, 90, 20_000).astype(float),  # atoms
+        np.where(np.random.default_rng(8).random(20_000) < 0.35, 0.0, np.arange(20_000.0)),
+    ],
+    ids=["atoms", "point_mass"],
+)
+def test_drawn_scores_are_standard_normal_and_give_every_value_back(data):
     rng = np.random.default_rng(9)
-    data = np.where(rng.random(20_000) < 0.35, 0.0, np.arange(20_000.0))
     marginal = marginals.fit_marginal(data, "auto", rng)
-    assert isinstance(marginal, marginals.Empirical)
     scores = marginal.draw_normal(data, rng)
-    assert stats.kstest(scores, "norm").statistic < 0.015  # smooth: no spike left
-    assert np.unique(scores[data == 0.0]).size > 1000
-    assert (marginal.from_normal(scores)[data == 0.0] == 0.0).all()
-    others = data != 0.0  # values off the point mass keep their deterministic score
-    np.testing.assert_array_equal(scores[others], marginal.to_normal(data[others]))
+    assert stats.kstest(scores, "norm").statistic < 0.015  # smooth: no spikes left
+    exact = marginal.from_normal(scores) == data
+    on_knots = np.isin(data, getattr(marginal, "knots", data))
+    assert exact[on_knots].all()  # atoms and point masses come back exactly
 
 
 def test_empirical_marginals_written_without_intervals_still_load_and_invert():
