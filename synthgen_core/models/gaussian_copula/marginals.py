@@ -76,10 +76,6 @@ class Parametric(msgspec.Struct, frozen=True, tag="parametric"):
     def from_normal(self, z: np.ndarray) -> np.ndarray:
         return _f64(np.interp(z, _GRID, _inverse_table(self)))
 
-    def draw_normal(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """``to_normal``: a continuous family gives every value its own score."""
-        return self.to_normal(x)
-
     def cdf_bounds(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(F(x-), F(x))``: equal, a continuous family has no point mass."""
         u = special.ndtr(self.to_normal(x))
@@ -111,20 +107,6 @@ class Empirical(msgspec.Struct, frozen=True, tag="empirical"):
         scores = np.column_stack([self.lower, self.upper]).ravel()
         knots = np.repeat(np.asarray(self.knots, dtype=np.float64), 2)
         return _f64(np.interp(z, scores, knots))
-
-    def draw_normal(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """``to_normal``, but a point mass's value gets a score drawn over its interval.
-
-        Drawn uniformly in probability, as :meth:`Atoms.draw_normal` does: the scores are
-        then a smooth N(0, 1), and ``from_normal`` still gives the value back.
-        """
-        x = np.asarray(x, dtype=np.float64)
-        z = self.to_normal(x)
-        tied, low, high = self._point_masses(x)
-        if not tied.any():
-            return z
-        drawn = special.ndtri(low + rng.random(x.shape) * (high - low))
-        return _f64(np.clip(np.where(tied, drawn, z), -Z_LIMIT, Z_LIMIT))
 
     def cdf_bounds(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(F(x-), F(x))``: apart at a point mass, by its whole share."""
@@ -180,18 +162,6 @@ class Atoms(msgspec.Struct, frozen=True, tag="atoms"):
     def from_normal(self, z: np.ndarray) -> np.ndarray:
         inner = self.thresholds()[1:-1]
         return _values(self)[np.searchsorted(inner, z)]
-
-    def draw_normal(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """A score drawn uniformly (in probability) inside each value's interval.
-
-        The randomised probability integral transform: the scores of a discrete column
-        are then exactly N(0, 1), a smooth target for a network, where the conditional
-        means of :meth:`to_normal` are a handful of spikes; ``from_normal`` still gives
-        each value back.
-        """
-        low, high = self.cdf_bounds(x)
-        drawn = special.ndtri(low + rng.random(low.shape) * (high - low))
-        return _f64(np.clip(drawn, -Z_LIMIT, Z_LIMIT))
 
     def cdf_bounds(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(F(x-), F(x))`` of each value's atom: the probability interval it occupies."""

@@ -103,24 +103,6 @@ def test_ks_distance_sees_a_missing_jump_and_not_a_matched_one():
     assert marginals.ks_distance(standard, np.sort(plain)) == pytest.approx(expected, abs=1e-9)
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        np.random.default_rng(7).integers(17, 90, 20_000).astype(float),  # atoms
-        np.where(np.random.default_rng(8).random(20_000) < 0.35, 0.0, np.arange(20_000.0)),
-    ],
-    ids=["atoms", "point_mass"],
-)
-def test_drawn_scores_are_standard_normal_and_give_every_value_back(data):
-    rng = np.random.default_rng(9)
-    marginal = marginals.fit_marginal(data, "auto", rng)
-    scores = marginal.draw_normal(data, rng)
-    assert stats.kstest(scores, "norm").statistic < 0.015  # smooth: no spikes left
-    exact = marginal.from_normal(scores) == data
-    on_knots = np.isin(data, getattr(marginal, "knots", data))
-    assert exact[on_knots].all()  # atoms and point masses come back exactly
-
-
 def test_empirical_marginals_written_without_intervals_still_load_and_invert():
     old = msgspec.json.decode(
         b'{"type":"empirical","knots":[0.0,1.0,3.0],"scores":[-1.0,0.0,1.0]}',
