@@ -44,8 +44,8 @@ CONTENT_TYPES = {
     ".gz": "application/gzip",
     ".parquet": "application/vnd.apache.parquet",
 }
-FORMATS = {".parquet": "parquet", ".jsonl": "jsonl"}
-logger = logging.getLogger("synthgen_service")  # everything else is (maybe gzipped) CSV
+FORMATS = {".parquet": "parquet", ".jsonl": "jsonl"}  # everything else is (maybe gzipped) CSV
+logger = logging.getLogger("synthgen_service")
 
 
 class Ingested(NamedTuple):

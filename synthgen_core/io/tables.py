@@ -31,8 +31,8 @@ _ZIP_MAGIC = b"PK\x03\x04"  # .xlsx workbooks are zip archives
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls workbooks
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _DECIMAL_COMMA = r"[-+]?\d+(?:,\d+)?"
-_LEADING_ZERO = r"\s*[-+]?0\d"
-_CELL_START = r'[ \t"]*[-+]?0\d'  # a cell's start, after a delimiter or a newline
+#: A cell that starts with a leading zero (quotes and blanks before it allowed).
+_LEADING_ZERO = r'[ \t"]*[-+]?0\d'
 READ_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt", ".parquet", ".pq", ".jsonl")
 WRITE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl")
 
@@ -150,7 +150,7 @@ def _may_hold_leading_zeros(text: str, delimiter: str) -> bool:
     One scan of the text spares most files a second read; two patterns that each start
     with a literal scan several times faster than one with an alternation.
     """
-    return any(re.search(re.escape(start) + _CELL_START, text) for start in (delimiter, "\n"))
+    return any(re.search(re.escape(start) + _LEADING_ZERO, text) for start in (delimiter, "\n"))
 
 
 def _read_decimal_commas(df: pd.DataFrame) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from synthgen_core.errors import ConditionError
 from synthgen_core.metadata import ColumnKind, ColumnSpec, Metadata
-from synthgen_core.metadata.datetimes import parse_with_format, unit_ns
+from synthgen_core.metadata.datetimes import as_naive_utc, parse_with_format, unit_ns
 from synthgen_core.metadata.missing import missing_mask
 from synthgen_core.transform.datetimes import encode_datetime, format_datetimes
 from synthgen_core.transform.discrete import encode_codes
@@ -275,9 +275,8 @@ def _fix_values(
             and spec.datetime_format is not None
             and not (pd.api.types.is_datetime64_any_dtype(column.dtype))
         ):
-            stamp = pd.Timestamp(value)
-            naive = stamp.tz_convert("UTC").tz_localize(None) if stamp.tz else stamp
-            value = format_datetimes(spec, pd.Series([naive])).iloc[0]
+            stamps = as_naive_utc(pd.Series([pd.Timestamp(value)]))
+            value = format_datetimes(spec, stamps).iloc[0]
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             tz = getattr(column.dtype, "tz", None)
             value = pd.Timestamp(value).tz_localize("UTC").tz_convert(tz) if tz else value

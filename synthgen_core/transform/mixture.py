@@ -20,6 +20,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import digamma
 
+from synthgen_core.numerics import safe_moments
+
 FloatArray = npt.NDArray[np.float64]
 
 #: Dirichlet concentration of the weights: small, so modes without data vanish.
@@ -98,14 +100,8 @@ def _mixture(
     if len(distinct) <= max_modes:
         return _exact_modes(distinct, counts)
     weight = counts.astype(np.float64)
-    # Moments of values divided by their largest magnitude: squares of 1e160 overflow and
-    # squares of 1e-200 underflow, while every value is a valid float64.
-    magnitude = float(np.abs(distinct).max()) or 1.0
-    unit = distinct / magnitude
-    centre = float(weight @ unit / weight.sum())
-    spread = float(np.sqrt(weight @ (unit - centre) ** 2 / weight.sum()))
-    z = (unit - centre) / spread  # standardised: priors and floors are unit-free
-    centre, scale = centre * magnitude, spread * magnitude
+    centre, scale = safe_moments(distinct, weight)
+    z = (distinct - centre) / scale  # standardised: priors and floors are unit-free
     points = _compress(z, weight)
     weights, means, variances = _variational_em(points, max_modes)
     keep = weights >= weight_threshold

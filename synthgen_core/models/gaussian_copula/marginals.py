@@ -36,6 +36,7 @@ import numpy as np
 from scipy import special, stats
 
 from synthgen_core.models.gaussian_copula.families import FITTERS, Family
+from synthgen_core.numerics import safe_moments
 
 FAMILIES: tuple[Family, ...] = ("norm", "truncnorm", "beta", "gamma", "uniform")
 
@@ -252,9 +253,7 @@ def _empirical(sample: np.ndarray) -> Empirical:
 
 
 def _parametric(family: Family, sample: np.ndarray) -> Parametric:
-    magnitude = float(np.abs(sample).max()) or 1.0  # the std of 1e160s overflows, not this
-    unit = sample / magnitude
-    center, spread = float(unit.mean()) * magnitude, float(unit.std()) * magnitude
+    center, spread = safe_moments(sample)
     spread = spread if spread > 0 else 1.0
     t = (sample - center) / spread
     shape, loc, scale = FITTERS[family](t)
