@@ -2,9 +2,12 @@
 
 A conditional vector is the concatenation of one zero vector per discrete column (the
 layout's ``category`` spans) with a single 1 at the chosen category of the chosen column.
-During training a batch is drawn in three vectorised steps:
+With ``modes=True`` the vector goes on with the mode spans of the continuous columns
+(:attr:`~synthgen_core.transform.layout.Layout.mode_spans`), each mode a "category" of
+its column, so training also balances rare modes. During training a batch is drawn in
+three vectorised steps:
 
-1. a discrete column per row, uniformly;
+1. a conditioned column per row, uniformly;
 2. a category of that column, from its log-frequency (so rare categories are seen often
    enough to be learned) or its frequency;
 3. a real row holding that category, so the critic compares like with like.
@@ -25,14 +28,14 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from synthgen_core.transform.layout import Layout
+from synthgen_core.transform.layout import Layout, Span
 
 
 class TrainingBatch(NamedTuple):
     """One batch of training-by-sampling draws."""
 
     cond: torch.Tensor  # (B, C) one-hot conditional vectors
-    column: torch.Tensor  # (B,) index of the chosen discrete column
+    column: torch.Tensor  # (B,) index of the chosen conditioned column
     category: torch.Tensor  # (B,) index of the chosen category inside that column's span
     rows: torch.Tensor  # (B,) real rows holding that category
     global_id: torch.Tensor | None  # (B,) where each 1 of ``cond`` is; None when C is 0
@@ -44,6 +47,7 @@ class ConditionalSampler:
     ``counts`` holds, per global category id (position in the conditional vector), how
     many real rows have that category. ``order`` is the CSR row index needed to draw real
     rows; a sampler restored from a model file has none and only serves sampling.
+    ``modes`` adds the continuous columns' mode spans after the discrete ones.
     """
 
     def __init__(
@@ -51,14 +55,18 @@ class ConditionalSampler:
         layout: Layout,
         counts: np.ndarray,
         *,
+        modes: bool = False,
         order: np.ndarray | None = None,
         log_frequency: bool = True,
         device: torch.device | str = "cpu",
     ) -> None:
-        spans = layout.discrete_spans
-        if counts.shape != (layout.condition_width,):
-            raise ValueError(f"counts must have shape ({layout.condition_width},)")
+        spans = condition_spans(layout, modes=modes)
+        width = sum(span.width for span in spans)
+        if counts.shape != (width,):
+            raise ValueError(f"counts must have shape ({width},)")
         self.layout = layout
+        self.spans = spans
+        self.modes = modes
         self.device = torch.device(device)
         self.counts = counts.astype(np.int64)
         self.widths = np.array([span.width for span in spans], dtype=np.int64)
@@ -68,7 +76,7 @@ class ConditionalSampler:
         self._real_cdf = self._padded_cdf(self.counts.astype(float))  # (K, W)
         self._offsets = self._tensor(self.offsets)
         self._widths = self._tensor(self.widths)
-        self.span_index, self.span_padding = self._span_index(layout)
+        self.span_index, self.span_padding = self._span_index()
         self._order = None if order is None else self._tensor(order)
         self._starts = self._tensor(np.cumsum(self.counts) - self.counts)
         self._counts = self._tensor(self.counts)
@@ -79,34 +87,51 @@ class ConditionalSampler:
         layout: Layout,
         data: np.ndarray,
         *,
+        modes: bool = False,
         log_frequency: bool = True,
         device: torch.device | str = "cpu",
     ) -> ConditionalSampler:
-        """Index the encoded table ``data`` (N, D): each row's category per discrete column."""
-        ids = [span.start for span in layout.discrete_spans]
-        if not ids:
-            empty = np.zeros(0, dtype=np.int64)
-            order = np.arange(len(data), dtype=np.int64)
-            return cls(layout, empty, order=order, log_frequency=log_frequency, device=device)
-        codes = np.stack(
-            [data[:, s.start : s.end].argmax(axis=1) for s in layout.discrete_spans], axis=1
-        )  # (N, K)
-        widths = np.array([span.width for span in layout.discrete_spans])
-        global_ids = codes + np.concatenate([[0], np.cumsum(widths)[:-1]])  # (N, K)
-        flat = global_ids.T.reshape(-1)  # (K * N,) column by column
-        counts = np.bincount(flat, minlength=layout.condition_width)
-        order = np.argsort(flat, kind="stable") % len(data)  # rows sorted by category id
-        return cls(layout, counts, order=order, log_frequency=log_frequency, device=device)
+        """Index the encoded table ``data`` (N, D): each row's category per conditioned column."""
+        spans = condition_spans(layout, modes=modes)
+        if spans:
+            codes = np.stack([data[:, s.start : s.end].argmax(axis=1) for s in spans], axis=1)
+            widths = np.array([span.width for span in spans])
+            global_ids = codes + np.concatenate([[0], np.cumsum(widths)[:-1]])  # (N, K)
+            flat = global_ids.T.reshape(-1)  # (K * N,) column by column
+            counts = np.bincount(flat, minlength=int(widths.sum()))
+            order = np.argsort(flat, kind="stable") % len(data)  # rows sorted by category id
+        else:
+            counts, order = np.zeros(0, dtype=np.int64), np.arange(len(data), dtype=np.int64)
+        return cls(
+            layout,
+            counts,
+            modes=modes,
+            order=order,
+            log_frequency=log_frequency,
+            device=device,
+        )
 
     @property
     def n_columns(self) -> int:
-        """K, the number of discrete columns a condition can name."""
+        """K, the number of columns a condition can name."""
         return len(self.widths)
 
     @property
     def width(self) -> int:
         """C, the width of a conditional vector."""
         return int(self.counts.shape[0])
+
+    @property
+    def discrete_width(self) -> int:
+        """Width of the conditional vector's first part, the discrete columns' categories."""
+        return sum(span.width for span in self.spans if span.role == "category")
+
+    def offset(self, column: str) -> int:
+        """Where ``column``'s categories (or modes) start inside the conditional vector."""
+        for span, offset in zip(self.spans, self.offsets, strict=True):
+            if span.column == column:
+                return int(offset)
+        raise KeyError(column)
 
     def sample_training(self, batch: int, generator: torch.Generator) -> TrainingBatch:
         """Column uniformly, category by (log-)frequency, then a real row of that category."""
@@ -179,8 +204,8 @@ class ConditionalSampler:
             cdf[k, :size] = np.cumsum(column) / total if total > 0 else 1.0
         return self._tensor(cdf.astype(np.float32))
 
-    def _span_index(self, layout: Layout) -> tuple[torch.Tensor, torch.Tensor]:
-        """Where each discrete column's logits sit in the generator output, padded.
+    def _span_index(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Where each conditioned column's logits sit in the generator output, padded.
 
         Returns positions (K, W) into the D columns and a mask (K, W) that is ``True`` on
         the padding, so a gather yields every chosen column's logits in one (B, W) tensor.
@@ -188,7 +213,7 @@ class ConditionalSampler:
         width = int(self.widths.max(initial=1))
         index = np.zeros((self.n_columns, width), dtype=np.int64)
         padding = np.ones((self.n_columns, width), dtype=bool)
-        for k, span in enumerate(layout.discrete_spans):
+        for k, span in enumerate(self.spans):
             index[k, : span.width] = np.arange(span.start, span.end)
             index[k, span.width :] = span.start
             padding[k, : span.width] = False
@@ -196,3 +221,8 @@ class ConditionalSampler:
 
     def _tensor(self, array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
+
+
+def condition_spans(layout: Layout, *, modes: bool) -> tuple[Span, ...]:
+    """The spans a conditional vector covers: the discrete columns', then the modes."""
+    return layout.discrete_spans + layout.mode_spans if modes else layout.discrete_spans

@@ -56,22 +56,18 @@ class Layout(msgspec.Struct, frozen=True, dict=True):  # dict: cached_property
 
     @cached_property
     def discrete_spans(self) -> tuple[Span, ...]:
-        """The one-hot spans of discrete columns: what the conditional vector ranges over."""
+        """The one-hot spans of discrete columns: what the paper's conditional vector spans."""
         return tuple(span for span in self.spans if span.role == "category")
 
     @cached_property
-    def condition_width(self) -> int:
-        """Width of the conditional vector: the sum of the discrete spans' widths."""
-        return sum(span.width for span in self.discrete_spans)
+    def mode_spans(self) -> tuple[Span, ...]:
+        """The one-hot mode spans of continuous columns with two modes or more.
 
-    def condition_offset(self, column: str) -> int:
-        """Where ``column``'s categories start inside the conditional vector."""
-        offset = 0
-        for span in self.discrete_spans:
-            if span.column == column:
-                return offset
-            offset += span.width
-        raise KeyError(column)
+        CTGAN can condition on these too (an idea of CTAB-GAN, arXiv 2102.08369): a rare
+        mode, such as the exact zero of a mostly-zero amount, is then drawn as often in
+        training as a rare category, and the generator learns what goes with it.
+        """
+        return tuple(span for span in self.spans if span.role == "mode" and span.width > 1)
 
     def spans_of(self, column: str) -> tuple[Span, ...]:
         return tuple(span for span in self.spans if span.column == column)

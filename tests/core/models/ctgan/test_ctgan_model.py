@@ -17,6 +17,8 @@ from synthgen_core.models.registry import create
 from synthgen_core.nn.training import TrainingProgress
 from tests.shared_data import DATASETS
 
+DATA = Path(__file__).parent / "data"  # model files written by earlier versions
+
 TINY: dict[str, Any] = {
     "batch_size": 100,
     "embedding_dim": 16,
@@ -90,11 +92,31 @@ def test_a_condition_steers_the_rest_of_the_row() -> None:
     real = pd.DataFrame({"group": group, "value": value})
     fast = {"generator_lr": 2e-3, "discriminator_lr": 2e-3}
     small = {"batch_size": 100, "embedding_dim": 32, "generator_dim": [64, 64]}
-    model = CTGAN(epochs=20, seed=0, discriminator_dim=[64], **small, **fast).fit(real)
+    model = CTGAN(epochs=40, seed=0, discriminator_dim=[64], **small, **fast).fit(real)
     high = model.sample(200, seed=0, conditions={"group": "high"})["value"]
     low = model.sample(200, seed=0, conditions={"group": "low"})["value"]
     assert (high > 0).mean() > 0.9
     assert (low < 0).mean() > 0.9
+
+
+def test_a_point_mass_follows_the_category_it_belongs_to() -> None:
+    """Cash tips are exactly 0, card tips hardly ever: the tie must survive, not only the share.
+
+    The zero is an exact mode of ``tip``, and training-by-sampling conditions on ``tip``'s
+    modes as on ``payment``'s categories.
+    """
+    rng = np.random.default_rng(0)
+    payment = rng.choice(["cash", "card"], 2_000, p=[0.3, 0.7])
+    card_tip = np.where(rng.random(2_000) < 0.1, 0.0, np.round(rng.lognormal(1.0, 0.4, 2_000), 2))
+    real = pd.DataFrame({"payment": payment, "tip": np.where(payment == "cash", 0.0, card_tip)})
+    fast = {"generator_lr": 2e-3, "discriminator_lr": 2e-3}
+    small = {"batch_size": 200, "embedding_dim": 32, "generator_dim": [64, 64]}
+    model = CTGAN(epochs=20, seed=0, discriminator_dim=[64], **small, **fast).fit(real)
+    assert model.sampler_.width > model.sampler_.discrete_width, "tip's modes are conditions"
+    rows = model.sample(2_000, seed=0)
+    zero = rows["tip"] == 0.0
+    assert zero[rows["payment"] == "cash"].mean() > 0.8
+    assert zero[rows["payment"] == "card"].mean() < 0.3
 
 
 def test_numerical_and_second_discrete_conditions_use_rejection(fitted: CTGAN) -> None:
@@ -123,6 +145,18 @@ def test_save_and_load_give_the_same_rows(tmp_path: Path, fitted: CTGAN) -> None
     pd.testing.assert_frame_equal(
         loaded.sample(20, seed=3, conditions=conditions),
         fitted.sample(20, seed=3, conditions=conditions),
+    )
+
+
+def test_a_model_file_from_before_mode_conditions_samples_as_it_did() -> None:
+    """Files of state version 1 (conditions on categories only) give their old rows."""
+    model = load(DATA / "ctgan-state-v1.sgm")
+    assert isinstance(model, CTGAN) and not model.sampler_.modes
+    written = pd.read_csv(DATA / "ctgan-state-v1-rows.csv")
+    pd.testing.assert_frame_equal(model.sample(40, seed=1), written)
+    voucher = pd.read_csv(DATA / "ctgan-state-v1-voucher.csv")
+    pd.testing.assert_frame_equal(
+        model.sample(10, seed=2, conditions={"payment": "voucher"}), voucher
     )
 
 
