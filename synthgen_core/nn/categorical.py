@@ -13,16 +13,22 @@ uniform and two logarithms for every column; the running sum needs one ``exp`` p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 
 def draw_one_hots(
-    logits: torch.Tensor, out: torch.Tensor, generator: torch.Generator | None
-) -> torch.Tensor:
-    """Write into ``out`` (G, w, N) one exact one-hot per span and row of ``logits`` (G, w, N).
+    logits: torch.Tensor,
+    out: torch.Tensor | Sequence[torch.Tensor],
+    generator: torch.Generator | None,
+) -> None:
+    """Write one exact one-hot per span and row of ``logits`` (G, w, N) into ``out``.
 
     Row ``n`` of span ``g`` gets category ``k`` with probability ``softmax(logits[g, :, n])[k]``.
-    ``out`` may not overlap ``logits``; it is returned for convenience.
+    ``out`` is a (G, w, N) tensor or G tensors (w, N), one per span: the spans of a group
+    lie apart in a layout-ordered result, and writing each straight there saves a copy of
+    every one-hot column. ``out`` may not overlap ``logits``.
     """
     count, width, rows = logits.shape
     # (G, w, N) unnormalised probabilities, shifted so the largest is 1: exp stays finite
@@ -38,6 +44,6 @@ def draw_one_hots(
     # 1 from the drawn category on: the first k whose cumulative mass exceeds the target
     above = torch.gt(cumulative, target, out=cumulative)
     above[:, -1] = 1.0  # when rounding puts the target at the total, the last category
-    out[:, :1] = above[:, :1]
-    torch.sub(above[:, 1:], above[:, :-1], out=out[:, 1:])  # the step: exactly one 1
-    return out
+    for span, destination in zip(above, out, strict=True):  # span, destination: (w, N)
+        destination[:1] = span[:1]
+        torch.sub(span[1:], span[:-1], out=destination[1:])  # the step: exactly one 1

@@ -50,6 +50,8 @@ class SpanIndex:
     segment: torch.Tensor
     #: (K, number of one-hot spans) float: 1 where a one-hot column belongs to a span.
     membership: torch.Tensor
+    #: Per group, where each of its spans starts in layout order.
+    span_starts: tuple[tuple[int, ...], ...]
 
     @classmethod
     def from_layout(cls, layout: Layout, device: torch.device) -> SpanIndex:
@@ -59,9 +61,10 @@ class SpanIndex:
             if span.activation == "softmax":
                 by_width.setdefault(span.width, []).extend(range(span.start, span.end))
         order = list(scalars)
-        groups = []
+        groups, span_starts = [], []
         for width, columns in sorted(by_width.items()):
             groups.append(Group(len(order), len(columns) // width, width))
+            span_starts.append(tuple(columns[::width]))
             order.extend(columns)
         order_tensor = torch.tensor(order, dtype=torch.long, device=device)
         widths = torch.tensor([g.width for g in groups for _ in range(g.count)], dtype=torch.long)
@@ -74,6 +77,7 @@ class SpanIndex:
             tuple(groups),
             segment.to(device),
             membership.to(device),
+            tuple(span_starts),
         )
 
     def span_maxima(self, one_hots: torch.Tensor) -> torch.Tensor:
@@ -105,9 +109,9 @@ def draw_rows(
     *,
     sigma: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Rows (N, D) drawn from the distribution that the raw network output (N, D) defines.
+    """Rows (N, D) in layout order, drawn from the distribution of the raw output (N, D).
 
-    Both are in grouped order. Each one-hot span is a draw from its softmax (not its
+    ``raw`` is in grouped order. Each one-hot span is a draw from its softmax (not its
     argmax, which would never produce a category that the network finds less likely than
     another for every input, so rare categories would vanish from the synthetic table).
     Each scalar is ``tanh(raw)``, plus, given ``sigma`` (S,), Gaussian noise of that
@@ -115,21 +119,22 @@ def draw_rows(
     model, whose mean would shrink every continuous column towards its modes.
 
     The work runs on the transpose (D, N), where a group is a contiguous (G, w, N) block
-    (see :mod:`synthgen_core.nn.categorical`). Pass ``raw`` as a view of a (D, N) tensor
-    to skip a copy; the rows come back as one too.
+    (see :mod:`synthgen_core.nn.categorical`), and each span's draw is written straight to
+    its place in layout order, so the rows never need reordering. Pass ``raw`` as a view
+    of a (D, N) tensor to skip a copy; the rows come back as one too.
     """
-    columns = raw.t().contiguous()  # (D, N), no copy when raw is a transposed view
-    out = torch.empty_like(columns)  # (D, N): every row is written below
+    columns = raw.t().contiguous()  # (D, N) grouped, no copy when raw is a transposed view
+    out = torch.empty_like(columns)  # (D, N) layout order: every row is written below
     count = columns.shape[1]
-    scalars = slice(0, index.num_scalars)
-    torch.tanh(columns[scalars], out=out[scalars])
-    if sigma is not None:
-        noise = torch.randn(
-            (index.num_scalars, count), generator=generator, device=raw.device, dtype=raw.dtype
-        )  # (S, N)
-        out[scalars].addcmul_(noise, sigma[:, None]).clamp_(-1.0, 1.0)
-    for group in index.groups:
-        block = slice(group.start, group.end)
-        shape = (group.count, group.width, count)
-        draw_one_hots(columns[block].view(shape), out[block].view(shape), generator)
+    if index.num_scalars:
+        scalars = torch.tanh(columns[: index.num_scalars])  # (S, N)
+        if sigma is not None:
+            noise = torch.randn(
+                scalars.shape, generator=generator, device=raw.device, dtype=raw.dtype
+            )  # (S, N)
+            scalars.addcmul_(noise, sigma[:, None]).clamp_(-1.0, 1.0)
+        out.index_copy_(0, index.order[: index.num_scalars], scalars)
+    for group, starts in zip(index.groups, index.span_starts, strict=True):
+        logits = columns[group.start : group.end].view(group.count, group.width, count)
+        draw_one_hots(logits, [out[start : start + group.width] for start in starts], generator)
     return out.t()  # (N, D)

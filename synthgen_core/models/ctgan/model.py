@@ -215,7 +215,7 @@ class CTGAN(Synthesizer):
             category = self.sampler_.sample_original_ids(rows, rng)  # real frequencies
         noise = torch.randn(rows, self.config.embedding_dim, generator=rng, device=self.device_)
         raw = frozen(noise, category)  # (B, D), grouped order
-        out = self.span_index_.to_layout(draw_rows(raw, self.span_index_, rng))  # exact one-hots
+        out = draw_rows(raw, self.span_index_, rng)  # layout order, exact one-hots
         if native is not None:  # the asked category, exactly
             out[:, native.start : native.end] = 0.0
             out[:, native.start + native.category] = 1.0

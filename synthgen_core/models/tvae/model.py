@@ -146,8 +146,7 @@ class TVAE(Synthesizer):
             )  # (b, L) from the prior
             self.decoder_.forward_transposed(latent, out=raw[:, block])
         sigma = self.decoder_.sigma()
-        rows = draw_rows(raw.t(), self.span_index_, generator, sigma=sigma)  # grouped
-        return self.span_index_.to_layout(rows)
+        return draw_rows(raw.t(), self.span_index_, generator, sigma=sigma)  # layout order
 
     def _get_state(self) -> ModelState:
         arrays = {

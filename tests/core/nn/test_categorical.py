@@ -10,7 +10,8 @@ from synthgen_core.nn.categorical import draw_one_hots
 
 def _draw(logits: torch.Tensor, seed: int = 0) -> torch.Tensor:
     out = torch.full_like(logits, -7.0)  # garbage: every value must be overwritten
-    return draw_one_hots(logits, out, torch.Generator().manual_seed(seed))
+    draw_one_hots(logits, out, torch.Generator().manual_seed(seed))
+    return out
 
 
 def _assert_one_hot(out: torch.Tensor) -> None:

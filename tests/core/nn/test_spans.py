@@ -33,10 +33,12 @@ def test_grouped_order_round_trips_and_keeps_every_span_together(mixed_layout: L
 def test_generated_rows_are_valid_encodings(mixed_layout: Layout) -> None:
     index = SpanIndex.from_layout(mixed_layout, CPU)
     raw = torch.randn(500, mixed_layout.width, generator=torch.Generator().manual_seed(0)) * 3
-    grouped = draw_rows(
-        raw, index, torch.Generator().manual_seed(1), sigma=torch.tensor([0.5, 1.0])
+    rows = draw_rows(
+        index.to_grouped(raw),
+        index,
+        torch.Generator().manual_seed(1),
+        sigma=torch.tensor([0.5, 1.0]),
     )
-    rows = index.to_layout(grouped)
     for span in mixed_layout.spans:
         part = rows[:, span.start : span.end]
         if span.activation == "tanh":
@@ -76,12 +78,29 @@ def test_generation_is_reproducible_from_the_generator(mixed_layout: Layout) -> 
     assert not torch.equal(first, other)
 
 
+def test_rows_come_back_in_layout_order(mixed_layout: Layout) -> None:
+    """Near-certain logits: every span's draw must land on that span's columns."""
+    index = SpanIndex.from_layout(mixed_layout, CPU)
+    rows = random_rows(mixed_layout, 300)  # valid one-hots, scalars in [-1, 1]
+    logits = torch.where(rows == 1.0, 60.0, -60.0)
+    for span in mixed_layout.spans:
+        if span.activation == "tanh":
+            logits[:, span.start] = torch.atanh(rows[:, span.start].clamp(-0.99, 0.99))
+    drawn = draw_rows(index.to_grouped(logits), index, torch.Generator().manual_seed(0))
+    assert drawn.shape == rows.shape
+    for span in mixed_layout.spans:
+        expected = rows[:, span.start : span.end]
+        if span.activation == "tanh":
+            expected = expected.clamp(-0.99, 0.99)
+        torch.testing.assert_close(drawn[:, span.start : span.end], expected)
+
+
 def test_without_sigma_scalars_are_the_tanh_and_one_hots_still_drawn(mixed_layout: Layout) -> None:
     index = SpanIndex.from_layout(mixed_layout, CPU)
     raw = torch.randn(30_000, mixed_layout.width, generator=torch.Generator().manual_seed(0))
     shares = torch.tensor([0.5, 0.2, 0.2, 0.1])
     raw[:, 6:10] = shares.log()  # the first categorical
-    rows = index.to_layout(draw_rows(index.to_grouped(raw), index, torch.Generator()))
+    rows = draw_rows(index.to_grouped(raw), index, torch.Generator())
     torch.testing.assert_close(rows[:, [0, 13]], torch.tanh(raw[:, [0, 13]]))
     torch.testing.assert_close(rows[:, 6:10].mean(dim=0), shares, atol=0.01, rtol=0)
 
