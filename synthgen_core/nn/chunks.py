@@ -1,9 +1,9 @@
 """Drawing many rows in chunks: bounded temporaries, one column-major result.
 
 The neural models draw rows in the transposed (D, N) layout (:mod:`synthgen_core.nn.spans`),
-so a chunk arrives as a column-major (N, D) array, the layout that the inverse transform
-reads fastest (every column's span is contiguous). A request that fits one chunk is returned
-as that array, without a copy; a larger one is assembled column-major too.
+the layout of a column-major (N, D) array, which the inverse transform reads fastest
+(every column's span is contiguous). On the CPU each chunk is drawn straight into its
+place in that array, so no row is copied after it is drawn.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
+
+#: ``draw(rows, out)``: ``rows`` rows (rows, D), written into ``out`` (D, rows) where it can.
+Draw = Callable[[int, torch.Tensor], torch.Tensor]
 
 #: Floats in one chunk's (D, N) matrix: 16 MiB per matrix, of which drawing holds a few.
 #: Large enough that per-chunk overhead vanishes, small enough that a huge request does not
@@ -24,20 +27,23 @@ def chunk_rows(width: int) -> int:
     return max(1_024, CHUNK_FLOATS // max(width, 1))
 
 
-def draw_in_chunks(num_rows: int, width: int, draw: Callable[[int], torch.Tensor]) -> np.ndarray:
-    """``num_rows`` rows (N, D) of ``draw(rows) -> (rows, D)``, as a column-major float32 array.
+def draw_in_chunks(num_rows: int, width: int, draw: Draw) -> np.ndarray:
+    """``num_rows`` rows (N, D) of ``draw(rows, out) -> (rows, D)``, a column-major float32 array.
 
-    ``draw`` is called in order with chunk sizes that add up to ``num_rows``, so a seeded
-    ``draw`` gives the same rows for the same request.
+    ``out`` is the chunk's place in the result, a (D, rows) CPU view. A draw on the CPU
+    writes its rows there and returns ``out.t()``, so no row is copied; a draw on another
+    device returns its own tensor, which is copied in. ``draw`` is called in order with
+    chunk sizes that add up to ``num_rows``, so a seeded ``draw`` gives the same rows for
+    the same request.
     """
     step = chunk_rows(width)
-    if num_rows <= step:
-        single: np.ndarray = draw(num_rows).cpu().numpy()
-        return single
-    matrix = np.empty((width, num_rows), dtype=np.float32).T  # column-major (N, D)
+    result = torch.empty(width, num_rows)  # (D, N): the column-major (N, D) result
     for start in range(0, num_rows, step):
-        rows = min(step, num_rows - start)
-        matrix[start : start + rows] = draw(rows).cpu().numpy()
+        out = result[:, start : min(start + step, num_rows)]  # (D, rows)
+        drawn = draw(out.shape[1], out).t()  # (D, rows)
+        if drawn.data_ptr() != out.data_ptr() or drawn.stride() != out.stride():
+            out.copy_(drawn)
+    matrix: np.ndarray = result.numpy().T
     return matrix
 
 

@@ -108,6 +108,7 @@ def draw_rows(
     generator: torch.Generator | None,
     *,
     sigma: torch.Tensor | None = None,
+    out: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Rows (N, D) in layout order, drawn from the distribution of the raw output (N, D).
 
@@ -121,10 +122,12 @@ def draw_rows(
     The work runs on the transpose (D, N), where a group is a contiguous (G, w, N) block
     (see :mod:`synthgen_core.nn.categorical`), and each span's draw is written straight to
     its place in layout order, so the rows never need reordering. Pass ``raw`` as a view
-    of a (D, N) tensor to skip a copy; the rows come back as one too.
+    of a (D, N) tensor to skip a copy; the rows come back as one too, written into ``out``
+    (D, N) when given (on ``raw``'s device, each of its rows contiguous).
     """
     columns = raw.t().contiguous()  # (D, N) grouped, no copy when raw is a transposed view
-    out = torch.empty_like(columns)  # (D, N) layout order: every row is written below
+    if out is None:
+        out = torch.empty_like(columns)  # (D, N) layout order: every row is written below
     count = columns.shape[1]
     if index.num_scalars:
         scalars = torch.tanh(columns[: index.num_scalars])  # (S, N)

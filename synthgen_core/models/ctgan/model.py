@@ -196,16 +196,23 @@ class CTGAN(Synthesizer):
         frozen = FrozenGenerator(self.generator_, output_order=self.span_index_.order)
         width = self.transformer_.layout.width
         matrix = draw_in_chunks(
-            num_rows, width, lambda rows: self._generate_chunk(frozen, rows, torch_rng, native)
+            num_rows,
+            width,
+            lambda rows, out: self._generate_chunk(frozen, rows, torch_rng, native, out),
         )
         frame = self.transformer_.inverse_transform(matrix, rng)
         return self._decode_table(frame, rng)
 
     @torch.inference_mode()
     def _generate_chunk(
-        self, frozen: FrozenGenerator, rows: int, rng: torch.Generator, native: _Category | None
+        self,
+        frozen: FrozenGenerator,
+        rows: int,
+        rng: torch.Generator,
+        native: _Category | None,
+        out: torch.Tensor,
     ) -> torch.Tensor:
-        """Rows (B, D) in layout order, as a view of a (D, B) tensor."""
+        """Rows (B, D) in layout order, as a view of a (D, B) tensor: ``out`` if on the device."""
         category: torch.Tensor | None = None  # (B,) the 1 of each conditional vector
         if native is not None:
             category = torch.full(
@@ -215,11 +222,12 @@ class CTGAN(Synthesizer):
             category = self.sampler_.sample_original_ids(rows, rng)  # real frequencies
         noise = torch.randn(rows, self.config.embedding_dim, generator=rng, device=self.device_)
         raw = frozen(noise, category)  # (B, D), grouped order
-        out = draw_rows(raw, self.span_index_, rng)  # layout order, exact one-hots
+        destination = out if out.device == raw.device else None
+        drawn = draw_rows(raw, self.span_index_, rng, out=destination)  # exact one-hots
         if native is not None:  # the asked category, exactly
-            out[:, native.start : native.end] = 0.0
-            out[:, native.start + native.category] = 1.0
-        return out
+            drawn[:, native.start : native.end] = 0.0
+            drawn[:, native.start + native.category] = 1.0
+        return drawn
 
     # -- persistence -----------------------------------------------------------------
 

@@ -129,12 +129,13 @@ class TVAE(Synthesizer):
         """``num_rows`` unconditional rows, a pure function of ``rng``'s state."""
         generator = torch_generator(child_seed(rng), self.device_)
         width = self.transformer_.layout.width
-        matrix = draw_in_chunks(num_rows, width, lambda rows: self._decode(rows, generator))
+        matrix = draw_in_chunks(num_rows, width, lambda rows, out: self._decode(generator, out))
         return self.transformer_.inverse_transform(matrix, rng)
 
     @torch.inference_mode()
-    def _decode(self, num_rows: int, generator: torch.Generator) -> torch.Tensor:
-        """Rows (n, D) in layout order, as a view of a (D, n) tensor."""
+    def _decode(self, generator: torch.Generator, out: torch.Tensor) -> torch.Tensor:
+        """Rows (n, D) in layout order for ``out`` (D, n), written there if on the device."""
+        num_rows = out.shape[1]
         raw = torch.empty(
             (self.transformer_.layout.width, num_rows), device=self.device_
         )  # (D, n), grouped order
@@ -146,7 +147,8 @@ class TVAE(Synthesizer):
             )  # (b, L) from the prior
             self.decoder_.forward_transposed(latent, out=raw[:, block])
         sigma = self.decoder_.sigma()
-        return draw_rows(raw.t(), self.span_index_, generator, sigma=sigma)  # layout order
+        destination = out if out.device == raw.device else None
+        return draw_rows(raw.t(), self.span_index_, generator, sigma=sigma, out=destination)
 
     def _get_state(self) -> ModelState:
         arrays = {

@@ -12,7 +12,8 @@ def _counting_draw(width: int) -> tuple[list[int], object]:
     calls: list[int] = []
     generator = torch.Generator().manual_seed(0)
 
-    def draw(rows: int) -> torch.Tensor:
+    def draw(rows: int, out: torch.Tensor) -> torch.Tensor:
+        assert out.shape == (width, rows)
         calls.append(rows)
         return torch.rand(width, rows, generator=generator).t()  # (rows, D) view of (D, rows)
 
@@ -34,6 +35,23 @@ def test_rows_come_column_major_in_request_order(
     replay = torch.Generator().manual_seed(0)
     parts = [torch.rand(5, rows, generator=replay).t().numpy() for rows in calls]
     np.testing.assert_array_equal(matrix, np.concatenate(parts) if parts else matrix)
+
+
+def test_a_draw_that_writes_in_place_lands_where_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "CHUNK_FLOATS", 3 * 1_024)  # 1,024-row chunks at width 3
+    sizes: list[int] = []
+
+    def draw(rows: int, out: torch.Tensor) -> torch.Tensor:
+        first = sum(sizes)
+        sizes.append(rows)
+        torch.arange(first, first + rows, out=out[0])  # row numbers, written in place
+        out[1:] = -1.0
+        return out.t()
+
+    matrix = draw_in_chunks(2_500, 3, draw)
+    assert sizes == [1_024, 1_024, 452]
+    np.testing.assert_array_equal(matrix[:, 0], np.arange(2_500))
+    assert (matrix[:, 1:] == -1.0).all()
 
 
 def test_chunks_shrink_as_the_encoding_widens() -> None:
