@@ -247,7 +247,7 @@ class CTGAN(Synthesizer):
 
     def _set_state(self, state: ModelState) -> None:
         if state.values["state_version"] > STATE_VERSION:
-            raise ValueError("the model file was written by a newer SynthGen")
+            raise ValueError("it was written by a newer SynthGen; upgrade synthgen-core")
         device = loading_device(self.config.device)
         transformer = TableTransformer.from_dict(state.values["transformer"])
         counts = np.asarray(state.arrays["condvec.counts"])

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthgen_core.errors import ConditionError, ConfigError, DataError, NotFittedError
+from synthgen_core.errors import (
+    ConditionError,
+    ConfigError,
+    DataError,
+    ModelFileError,
+    NotFittedError,
+)
 from synthgen_core.io.model_file import read_model_file, write_model_file
 from synthgen_core.models.ctgan.model import CTGAN
 from synthgen_core.models.load import load
@@ -158,6 +164,14 @@ def test_a_model_file_from_before_mode_conditions_samples_as_it_did() -> None:
     pd.testing.assert_frame_equal(
         model.sample(10, seed=2, conditions={"payment": "voucher"}), voucher
     )
+
+
+def test_a_model_file_from_a_newer_synthgen_is_refused(tmp_path: Path) -> None:
+    header, arrays = read_model_file(DATA / "ctgan-state-v1.sgm")
+    header.state = {**header.state, "state_version": 99}
+    write_model_file(tmp_path / "newer.sgm", header, arrays)
+    with pytest.raises(ModelFileError, match="newer SynthGen"):
+        load(tmp_path / "newer.sgm")
 
 
 def test_a_model_trained_on_a_missing_device_loads_on_the_cpu(
