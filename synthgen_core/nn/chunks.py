@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import torch
 
-#: ``draw(rows, out)``: ``rows`` rows (rows, D), written into ``out`` (D, rows) where it can.
-Draw = Callable[[int, torch.Tensor], torch.Tensor]
+#: ``draw(out)``: as many rows (rows, D) as ``out`` (D, rows) has columns, written there
+#: where it can.
+Draw = Callable[[torch.Tensor], torch.Tensor]
 
 #: Floats in one chunk's (D, N) matrix: 16 MiB per matrix, of which drawing holds a few.
 #: Large enough that per-chunk overhead vanishes, small enough that a huge request does not
@@ -28,7 +29,7 @@ def chunk_rows(width: int) -> int:
 
 
 def draw_in_chunks(num_rows: int, width: int, draw: Draw) -> np.ndarray:
-    """``num_rows`` rows (N, D) of ``draw(rows, out) -> (rows, D)``, a column-major float32 array.
+    """``num_rows`` rows (N, D) of ``draw(out) -> (rows, D)``, a column-major float32 array.
 
     ``out`` is the chunk's place in the result, a (D, rows) CPU view. A draw on the CPU
     writes its rows there and returns ``out.t()``, so no row is copied; a draw on another
@@ -40,7 +41,7 @@ def draw_in_chunks(num_rows: int, width: int, draw: Draw) -> np.ndarray:
     result = torch.empty(width, num_rows)  # (D, N): the column-major (N, D) result
     for start in range(0, num_rows, step):
         out = result[:, start : min(start + step, num_rows)]  # (D, rows)
-        drawn = draw(out.shape[1], out).t()  # (D, rows)
+        drawn = draw(out).t()  # (D, rows)
         if drawn.data_ptr() != out.data_ptr() or drawn.stride() != out.stride():
             out.copy_(drawn)
     matrix: np.ndarray = result.numpy().T

@@ -122,11 +122,11 @@ def draw_rows(
     The work runs on the transpose (D, N), where a group is a contiguous (G, w, N) block
     (see :mod:`synthgen_core.nn.categorical`), and each span's draw is written straight to
     its place in layout order, so the rows never need reordering. Pass ``raw`` as a view
-    of a (D, N) tensor to skip a copy; the rows come back as one too, written into ``out``
-    (D, N) when given (on ``raw``'s device, each of its rows contiguous).
+    of a (D, N) tensor to skip a copy; the rows come back as one too: ``out`` (D, N), each
+    of its rows contiguous, when given on ``raw``'s device (elsewhere a new tensor).
     """
     columns = raw.t().contiguous()  # (D, N) grouped, no copy when raw is a transposed view
-    if out is None:
+    if out is None or out.device != columns.device:
         out = torch.empty_like(columns)  # (D, N) layout order: every row is written below
     count = columns.shape[1]
     if index.num_scalars:

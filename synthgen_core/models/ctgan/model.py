@@ -198,7 +198,7 @@ class CTGAN(Synthesizer):
         matrix = draw_in_chunks(
             num_rows,
             width,
-            lambda rows, out: self._generate_chunk(frozen, rows, torch_rng, native, out),
+            lambda out: self._generate_chunk(frozen, torch_rng, native, out),
         )
         frame = self.transformer_.inverse_transform(matrix, rng)
         return self._decode_table(frame, rng)
@@ -207,12 +207,12 @@ class CTGAN(Synthesizer):
     def _generate_chunk(
         self,
         frozen: FrozenGenerator,
-        rows: int,
         rng: torch.Generator,
         native: _Category | None,
         out: torch.Tensor,
     ) -> torch.Tensor:
-        """Rows (B, D) in layout order, as a view of a (D, B) tensor: ``out`` if on the device."""
+        """Rows (B, D) in layout order for ``out`` (D, B), written there if on the device."""
+        rows = out.shape[1]
         category: torch.Tensor | None = None  # (B,) the 1 of each conditional vector
         if native is not None:
             category = torch.full(
@@ -222,8 +222,7 @@ class CTGAN(Synthesizer):
             category = self.sampler_.sample_original_ids(rows, rng)  # real frequencies
         noise = torch.randn(rows, self.config.embedding_dim, generator=rng, device=self.device_)
         raw = frozen(noise, category)  # (B, D), grouped order
-        destination = out if out.device == raw.device else None
-        drawn = draw_rows(raw, self.span_index_, rng, out=destination)  # exact one-hots
+        drawn = draw_rows(raw, self.span_index_, rng, out=out)  # exact one-hots
         if native is not None:  # the asked category, exactly
             drawn[:, native.start : native.end] = 0.0
             drawn[:, native.start + native.category] = 1.0

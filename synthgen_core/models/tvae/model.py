@@ -129,7 +129,7 @@ class TVAE(Synthesizer):
         """``num_rows`` unconditional rows, a pure function of ``rng``'s state."""
         generator = torch_generator(child_seed(rng), self.device_)
         width = self.transformer_.layout.width
-        matrix = draw_in_chunks(num_rows, width, lambda rows, out: self._decode(generator, out))
+        matrix = draw_in_chunks(num_rows, width, lambda out: self._decode(generator, out))
         return self.transformer_.inverse_transform(matrix, rng)
 
     @torch.inference_mode()
@@ -147,8 +147,7 @@ class TVAE(Synthesizer):
             )  # (b, L) from the prior
             self.decoder_.forward_transposed(latent, out=raw[:, block])
         sigma = self.decoder_.sigma()
-        destination = out if out.device == raw.device else None
-        return draw_rows(raw.t(), self.span_index_, generator, sigma=sigma, out=destination)
+        return draw_rows(raw.t(), self.span_index_, generator, sigma=sigma, out=out)
 
     def _get_state(self) -> ModelState:
         arrays = {
