@@ -42,6 +42,23 @@ def _names(text: str, known: tuple[str, ...], option: str) -> list[str]:
     return names
 
 
+def _datasets(text: str) -> list[str]:
+    """Shared dataset names, or users' tables as ``FILE.csv[:TARGET]`` (checked here)."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    shared = [name for name in names if name in datasets.DATASETS]
+    try:
+        own = [name for name in names if name not in shared and datasets.user_table(name)]
+    except SystemExit as error:
+        raise argparse.ArgumentTypeError(f"--datasets: {error}") from None
+    unknown = [name for name in names if name not in shared and name not in own]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"--datasets: unknown {unknown or 'empty list'}; choose from "
+            f"{','.join(datasets.DATASETS)}, or give FILE.csv or FILE.csv:TARGET_COLUMN"
+        )
+    return names
+
+
 def _seeds(text: str) -> list[int]:
     try:
         seeds = [int(part) for part in text.split(",") if part.strip()]
@@ -60,8 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="measure every (dataset, model[, peer]) run")
     run.add_argument(
         "--datasets",
-        type=lambda t: _names(t, tuple(datasets.DATASETS), "--datasets"),
-        help=f"comma list (default: all; --quick: {','.join(QUICK_DATASETS)})",
+        type=_datasets,
+        help=f"comma list of {','.join(datasets.DATASETS)} (default: all; --quick: "
+        f"{','.join(QUICK_DATASETS)}), or your own tables as FILE.csv[:TARGET_COLUMN] "
+        "(the target enables the ML-efficacy check)",
     )
     run.add_argument(
         "--models",
@@ -126,7 +145,8 @@ def plan(args: argparse.Namespace) -> list[RunSpec]:
         for implementation in ["synthgen", *args.peers]:
             plot = None
             if implementation == "synthgen" and dataset == names[0] and seed == args.seeds[0]:
-                plot = str(args.out / f"marginals_{dataset}_{model}.png")
+                name = datasets.spec(dataset).name  # a user's table: its file's stem
+                plot = str(args.out / f"marginals_{name}_{model}.png")
             specs.append(
                 RunSpec(
                     dataset=dataset,
@@ -213,7 +233,8 @@ def run(args: argparse.Namespace) -> int:
             results.measurements.append(done[_key(spec)])
             print(f"[{index}/{len(specs)}] {_label(spec)}: kept from the earlier run", flush=True)
             continue
-        name = f"{spec.dataset}_{spec.model}_{spec.implementation}_seed{spec.seed}"
+        dataset = datasets.spec(spec.dataset).name
+        name = f"{dataset}_{spec.model}_{spec.implementation}_seed{spec.seed}"
         begin = time.perf_counter()
         results.measurements.append(
             run_isolated(spec, args.out / "logs" / f"{name}.log", args.timeout)

@@ -40,7 +40,7 @@ class DatasetSpec(msgspec.Struct, frozen=True, kw_only=True):
 
     name: str
     file: str
-    target: str
+    target: str | None  # None: no ML-efficacy check (a user's table named without one)
     categorical: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     read_options: dict[str, Any] = {}
@@ -111,25 +111,62 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
+#: What a user's own table may be: CSV, optionally gzipped (read by ``pandas.read_csv``).
+TABLE_SUFFIXES = (".csv", ".csv.gz")
+
+
 class Table(msgspec.Struct, frozen=True, kw_only=True):
     """A benchmark table split into the rows a generator sees and the rows it never sees."""
 
     name: str
-    target: str
+    target: str | None
     train: Any  # pd.DataFrame (msgspec has no pandas type)
     holdout: Any
     metadata: Metadata
 
 
 def spec(name: str) -> DatasetSpec:
-    if name not in DATASETS:
-        raise SystemExit(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
-    return DATASETS[name]
+    """A shared dataset by name, or a user's table given as ``FILE.csv[:TARGET]``."""
+    if name in DATASETS:
+        return DATASETS[name]
+    own = user_table(name)
+    if own is None:
+        raise SystemExit(
+            f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}, "
+            f"or give a table of your own as FILE.csv or FILE.csv:TARGET_COLUMN"
+        )
+    return own
+
+
+def user_table(text: str) -> DatasetSpec | None:
+    """``FILE.csv`` or ``FILE.csv:TARGET`` as a dataset; ``None`` when ``text`` is neither.
+
+    Users compare the models on their own data before choosing one. Its columns' kinds are
+    detected (declare nothing), and the ML-efficacy check needs the target named after
+    the last ``:``. Exits with the reason when the file or the column is missing.
+    """
+    path, target = text, None
+    head, colon, tail = text.rpartition(":")
+    if colon and head.endswith(TABLE_SUFFIXES):
+        path, target = head, tail
+    if not path.endswith(TABLE_SUFFIXES):
+        return None
+    file = Path(path).expanduser().resolve()
+    if not file.is_file():
+        raise SystemExit(f"dataset {text!r}: no file {file}")
+    header = pd.read_csv(file, nrows=0).columns
+    if target is not None and target not in header:
+        raise SystemExit(
+            f"dataset {text!r}: no column {target!r} to predict; columns: {', '.join(header)}"
+        )
+    name = file.name.removesuffix(".gz").removesuffix(".csv")
+    return DatasetSpec(name=name, file=str(file), target=target)
 
 
 def read(name: str, max_rows: int | None = None, seed: int = 0) -> pd.DataFrame:
     """The table as published, less dropped columns, uniformly subsampled to ``max_rows``."""
     dataset = spec(name)
+    # a user's table has an absolute path, which the join keeps as it is
     frame: pd.DataFrame = pd.read_csv(DATA_DIR / dataset.file, **dataset.read_options)
     frame = frame.drop(columns=list(dataset.drop))
     if dataset.target_groups:
@@ -161,7 +198,7 @@ def load(name: str, max_rows: int | None = None, seed: int = 0) -> Table:
     frame = read(name, max_rows, seed)
     train, holdout = split(frame, seed)
     return Table(
-        name=name,
+        name=spec(name).name,
         target=spec(name).target,
         train=train,
         holdout=holdout,

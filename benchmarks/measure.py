@@ -237,7 +237,7 @@ def measure(spec: RunSpec) -> Measurement:
     table = datasets.load(spec.dataset, spec.rows, spec.seed)
     model = candidate(spec)
     result = Measurement(
-        dataset=spec.dataset,
+        dataset=table.name,
         model=spec.model,
         implementation=spec.implementation,
         rows_train=len(table.train),
@@ -294,7 +294,7 @@ def run_isolated(spec: RunSpec, log: Path, timeout: float | None = None) -> Meas
 
 def _failed(spec: RunSpec, error: str) -> Measurement:
     return Measurement(
-        dataset=spec.dataset,
+        dataset=datasets.spec(spec.dataset).name,
         model=spec.model,
         implementation=spec.implementation,
         error=error,

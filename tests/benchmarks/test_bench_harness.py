@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import msgspec
@@ -217,3 +218,49 @@ def test_intrusion_labels_are_grouped_without_losing_a_row() -> None:
     labels = datasets.read("intrusion")["label"]
     assert labels.notna().all()
     assert set(labels) == {"normal", "dos", "probe", "r2l", "u2r"}
+
+
+def _own_table(path: Path) -> Path:
+    """A small table of a user's: a number, a category and a target, 60 rows."""
+    rows = [f"{i * 1.5},{'ab'[i % 2]},{'yes' if i % 3 else 'no'}" for i in range(60)]
+    path.write_text("amount,kind,bought\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_a_users_csv_is_a_dataset_named_by_its_file_with_its_target(tmp_path: Path) -> None:
+    csv = _own_table(tmp_path / "shop.csv")
+    table = datasets.load(f"{csv}:bought", seed=1)
+    assert (table.name, table.target) == ("shop", "bought")
+    assert (len(table.train), len(table.holdout)) == (48, 12)
+    assert table.metadata.column("kind").kind.value == "categorical"
+    assert datasets.load(str(csv)).target is None  # no target: no efficacy check
+
+
+def test_a_users_csv_runs_through_the_harness_with_efficacy(tmp_path: Path) -> None:
+    csv = _own_table(tmp_path / "shop.csv")
+    out = tmp_path / "out"
+    args = ["run", "--datasets", f"{csv}:bought", "--models", "gaussian_copula", "--out", str(out)]
+    assert main(args) == 0
+    results = msgspec.json.decode((out / "results.json").read_bytes(), type=Results)
+    (item,) = results.measurements
+    assert item.dataset == "shop" and item.error is None
+    assert item.efficacy_metric == "f1_macro" and item.efficacy_real is not None
+    assert (out / "marginals_shop_gaussian_copula.png").exists()
+    assert "| shop | gaussian_copula | SynthGen |" in (out / "results.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("dataset", "message"),
+    [
+        ("missing.csv", "no file"),
+        ("{csv}:price", "no column 'price' to predict; columns: amount, kind, bought"),
+        ("shop.parquet", "unknown .*shop.parquet.*FILE.csv:TARGET_COLUMN"),
+    ],
+)
+def test_a_users_table_that_cannot_be_read_is_an_argument_error(
+    dataset: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = _own_table(tmp_path / "shop.csv")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--datasets", dataset.format(csv=csv)])
+    assert re.search(message, capsys.readouterr().err)
