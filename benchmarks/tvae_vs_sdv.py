@@ -179,6 +179,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = parser.parse_args()
     table = datasets.load(args.dataset, args.max_rows)
+    assert table.target is not None  # every shared dataset names its target
     rows = args.sample_rows or len(table.train)
     real = efficacy(table.train, table.holdout, table.target)
     print(json.dumps({"model": "real", "efficacy": real}), flush=True)

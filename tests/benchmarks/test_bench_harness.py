@@ -177,8 +177,9 @@ def test_resume_keeps_successful_runs_and_reruns_the_rest(tmp_path: Path) -> Non
     assert sorted(by_seed) == [0, 1, 2] and len(results.measurements) == 4
     assert by_seed[0].fit_seconds == 123.0
     for seed in (1, 2):
+        fit_seconds = by_seed[seed].fit_seconds
         assert by_seed[seed].error is None
-        assert by_seed[seed].fit_seconds is not None and by_seed[seed].fit_seconds < 123.0
+        assert fit_seconds is not None and fit_seconds < 123.0
     logs = sorted(path.name for path in (tmp_path / "logs").glob("*.log"))
     assert logs == [f"taxis_gaussian_copula_synthgen_seed{seed}.log" for seed in (1, 2)]
 
