@@ -145,7 +145,7 @@ def plan(args: argparse.Namespace) -> list[RunSpec]:
         for implementation in ["synthgen", *args.peers]:
             plot = None
             if implementation == "synthgen" and dataset == names[0] and seed == args.seeds[0]:
-                name = datasets.spec(dataset).name  # a user's table: its file's stem
+                name = datasets.display_name(dataset)  # a user's table: its file's stem
                 plot = str(args.out / f"marginals_{name}_{model}.png")
             specs.append(
                 RunSpec(
@@ -233,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
             results.measurements.append(done[_key(spec)])
             print(f"[{index}/{len(specs)}] {_label(spec)}: kept from the earlier run", flush=True)
             continue
-        dataset = datasets.spec(spec.dataset).name
+        dataset = datasets.display_name(spec.dataset)
         name = f"{dataset}_{spec.model}_{spec.implementation}_seed{spec.seed}"
         begin = time.perf_counter()
         results.measurements.append(

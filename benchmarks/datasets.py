@@ -145,10 +145,7 @@ def user_table(text: str) -> DatasetSpec | None:
     detected (declare nothing), and the ML-efficacy check needs the target named after
     the last ``:``. Exits with the reason when the file or the column is missing.
     """
-    path, target = text, None
-    head, colon, tail = text.rpartition(":")
-    if colon and head.endswith(TABLE_SUFFIXES):
-        path, target = head, tail
+    path, target = _split_target(text)
     if not path.endswith(TABLE_SUFFIXES):
         return None
     file = Path(path).expanduser().resolve()
@@ -159,8 +156,26 @@ def user_table(text: str) -> DatasetSpec | None:
         raise SystemExit(
             f"dataset {text!r}: no column {target!r} to predict; columns: {', '.join(header)}"
         )
-    name = file.name.removesuffix(".gz").removesuffix(".csv")
-    return DatasetSpec(name=name, file=str(file), target=target)
+    return DatasetSpec(name=display_name(text), file=str(file), target=target)
+
+
+def display_name(text: str) -> str:
+    """What tables, plots and logs call a dataset: its name, or a user's file's stem.
+
+    Reads nothing, so naming a run never depends on its file still being there.
+    """
+    if text in DATASETS:
+        return text
+    path, _ = _split_target(text)
+    return Path(path).name.removesuffix(".gz").removesuffix(".csv")
+
+
+def _split_target(text: str) -> tuple[str, str | None]:
+    """``FILE.csv:TARGET`` -> (``FILE.csv``, ``TARGET``); anything else -> (text, None)."""
+    head, colon, tail = text.rpartition(":")
+    if colon and head.endswith(TABLE_SUFFIXES):
+        return head, tail
+    return text, None
 
 
 def read(name: str, max_rows: int | None = None, seed: int = 0) -> pd.DataFrame:
@@ -197,9 +212,10 @@ def load(name: str, max_rows: int | None = None, seed: int = 0) -> Table:
     """Read, describe and split one benchmark table."""
     frame = read(name, max_rows, seed)
     train, holdout = split(frame, seed)
+    dataset = spec(name)
     return Table(
-        name=spec(name).name,
-        target=spec(name).target,
+        name=dataset.name,
+        target=dataset.target,
         train=train,
         holdout=holdout,
         metadata=metadata(name, frame),

@@ -294,7 +294,7 @@ def run_isolated(spec: RunSpec, log: Path, timeout: float | None = None) -> Meas
 
 def _failed(spec: RunSpec, error: str) -> Measurement:
     return Measurement(
-        dataset=datasets.spec(spec.dataset).name,
+        dataset=datasets.display_name(spec.dataset),
         model=spec.model,
         implementation=spec.implementation,
         error=error,
