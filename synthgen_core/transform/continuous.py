@@ -5,14 +5,20 @@ A value ``x`` drawn from mode ``k`` of the column's Gaussian mixture is written 
 tanh output and a softmax output can produce it. A column with missing cells gets a two-wide
 ``(present, missing)`` one-hot after the mode.
 
-The mode of each value is *sampled* from its posterior over modes, as in the paper, rather
-than taken as the argmax: where two modes overlap, the generator then sees both used, which
-keeps the boundary between them soft instead of carving the column into hard intervals.
+Where modes overlap, a value could come from more than one, and the encoding has to pick:
+
+* ``"sample"``: draw the mode from the value's posterior over modes, as the paper does. A
+  GAN's critic judges whole rows, so the generator learns that either mode is used near
+  the boundary, which keeps it soft instead of carving the column into hard intervals.
+* ``"likeliest"``: the posterior's argmax. An autoencoder learns ``alpha`` by regression:
+  given random modes, one value has several targets, the decoder predicts their average,
+  and that average belongs to none of the modes, so decoded values land far from where
+  they were meant to be. TVAE encodes so (see :mod:`synthgen_core.models.tvae.model`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 import numpy as np
@@ -23,8 +29,12 @@ from synthgen_core.transform.mixture import cover, fit_modes
 FloatArray = npt.NDArray[np.float64]
 #: alpha = (x - mu) / (SPREAD * sigma): four standard deviations span the tanh range.
 SPREAD = 4.0
-#: Rows per chunk when drawing modes.
+#: Rows per chunk when choosing modes.
 CHUNK_ROWS = 65_536
+
+#: How :func:`encode_continuous` picks the mode of a value that several modes reach.
+ModeChoice = Literal["sample", "likeliest"]
+MODE_CHOICES: tuple[ModeChoice, ...] = ("sample", "likeliest")
 
 
 class ContinuousState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -72,13 +82,16 @@ def fit_continuous(
 
 
 def encode_continuous(
-    state: ContinuousState, values: FloatArray, rng: np.random.Generator
+    state: ContinuousState,
+    values: FloatArray,
+    rng: np.random.Generator,
+    mode_choice: ModeChoice = "sample",
 ) -> FloatArray:
     """The ``(N, width)`` block: alpha, mode one-hot, then (present, missing) if any."""
     means, stds = np.asarray(state.means), np.asarray(state.stds)
     missing = np.isnan(values)
     filled = np.where(missing, means[0], values)  # missing rows: heaviest mode, alpha 0
-    modes = _sample_modes(state, filled, rng)  # (N,)
+    modes = _choose_modes(state, filled, rng, mode_choice)  # (N,)
     alpha = np.clip((filled - means[modes]) / (SPREAD * stds[modes]), -1.0, 1.0)
     block = np.zeros((len(values), state.width))
     block[:, 0] = alpha
@@ -104,30 +117,39 @@ def decode_continuous(state: ContinuousState, block: npt.NDArray[np.floating[Any
     return values
 
 
-def _sample_modes(
-    state: ContinuousState, values: FloatArray, rng: np.random.Generator
+def _choose_modes(
+    state: ContinuousState, values: FloatArray, rng: np.random.Generator, mode_choice: ModeChoice
 ) -> npt.NDArray[np.int64]:
-    """One mode per value, drawn from its posterior p(k | x), as the paper does.
+    """One mode per value, drawn from or maximising its posterior p(k | x) (see module).
 
-    Only modes that can encode the value without clipping are drawn (when one can). Rows go
-    in chunks so that the (rows, modes) temporaries stay small on large tables.
+    Only modes that can encode the value without clipping are considered (when one can).
+    Rows go in chunks so that the (rows, modes) temporaries stay small on large tables.
+    The uniforms are drawn either way, so ``rng`` ends in the same state.
     """
     draws = rng.random(len(values))
     chunks = [
-        _sample_chunk(state, values[start : start + CHUNK_ROWS], draws[start : start + CHUNK_ROWS])
+        _choose_chunk(
+            state,
+            values[start : start + CHUNK_ROWS],
+            draws[start : start + CHUNK_ROWS] if mode_choice == "sample" else None,
+        )
         for start in range(0, len(values), CHUNK_ROWS)
     ]
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
 
 
-def _sample_chunk(
-    state: ContinuousState, values: FloatArray, uniforms: FloatArray
+def _choose_chunk(
+    state: ContinuousState, values: FloatArray, uniforms: FloatArray | None
 ) -> npt.NDArray[np.int64]:
+    """Modes of one chunk: inverse-CDF draws with ``uniforms``, the argmax without."""
     weights, means, stds = (np.asarray(a) for a in (state.weights, state.means, state.stds))
     z = (values[:, None] - means[None, :]) / stds[None, :]  # (N, K)
     log_post = np.log(weights)[None, :] - np.log(stds)[None, :] - 0.5 * z**2
     reachable = np.abs(z) <= SPREAD
     log_post = np.where(reachable | ~reachable.any(axis=1, keepdims=True), log_post, -np.inf)
+    if uniforms is None:
+        likeliest: npt.NDArray[np.int64] = np.argmax(log_post, axis=1)
+        return likeliest
     log_post -= log_post.max(axis=1, keepdims=True)
     post = np.exp(log_post)
     cumulative = np.cumsum(post, axis=1) / post.sum(axis=1, keepdims=True)  # (N, K)

@@ -20,7 +20,9 @@ from synthgen_core.metadata.metadata import Metadata
 from synthgen_core.rng import Seed, numpy_rng
 from synthgen_core.transform.codec import DiscreteColumn, EncodedTable, TableCodec
 from synthgen_core.transform.continuous import (
+    MODE_CHOICES,
     ContinuousState,
+    ModeChoice,
     decode_continuous,
     encode_continuous,
     fit_continuous,
@@ -41,6 +43,7 @@ class TransformerState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     seed: int | None
     codec: dict[str, Any]
     continuous: list[ContinuousState]
+    mode_choice: ModeChoice = "sample"  # states written before the option existed sampled
 
 
 class TableTransformer:
@@ -54,12 +57,19 @@ class TableTransformer:
         weight_threshold: float = 0.005,
         mixture_sample_rows: int = 50_000,
         seed: Seed = 0,
+        mode_choice: ModeChoice = "sample",
     ) -> None:
+        """``mode_choice``: how a value that several modes reach gets one of them.
+
+        ``"sample"`` (the paper's) or ``"likeliest"``; see
+        :mod:`~synthgen_core.transform.continuous` for when each fits.
+        """
         self.metadata = metadata
         self.max_modes = max_modes
         self.weight_threshold = weight_threshold
         self.mixture_sample_rows = mixture_sample_rows
         self.seed = seed
+        self.mode_choice = mode_choice
 
     def fit(self, df: pd.DataFrame) -> TableTransformer:
         """Fit the codec, then one mixture per continuous column."""
@@ -165,6 +175,7 @@ class TableTransformer:
             seed=self.seed,
             codec=self.codec_.to_dict(),
             continuous=list(self.continuous_.values()),
+            mode_choice=self.mode_choice,
         )
         out: dict[str, Any] = msgspec.to_builtins(state)
         return out
@@ -187,6 +198,7 @@ class TableTransformer:
             weight_threshold=state.weight_threshold,
             mixture_sample_rows=state.mixture_sample_rows,
             seed=state.seed,
+            mode_choice=state.mode_choice,
         )
         out.codec_ = codec
         out.continuous_ = {s.name: s for s in state.continuous}
@@ -197,7 +209,9 @@ class TableTransformer:
         self, name: str, encoded: EncodedTable, rng: np.random.Generator
     ) -> FloatArray:
         if name in self.continuous_:
-            return encode_continuous(self.continuous_[name], encoded.continuous[name], rng)
+            return encode_continuous(
+                self.continuous_[name], encoded.continuous[name], rng, self.mode_choice
+            )
         codes = encoded.discrete[name]
         block = np.zeros((encoded.n_rows, self.codec_.discrete_info(name).n_codes))
         block[np.arange(encoded.n_rows), codes] = 1.0
@@ -228,6 +242,10 @@ class TableTransformer:
         if not isinstance(self.mixture_sample_rows, int) or self.mixture_sample_rows < 1:
             raise ConfigError(
                 f"mixture_sample_rows must be an integer >= 1, got {self.mixture_sample_rows!r}"
+            )
+        if self.mode_choice not in MODE_CHOICES:
+            raise ConfigError(
+                f"mode_choice must be one of {', '.join(MODE_CHOICES)}, got {self.mode_choice!r}"
             )
 
     def _check_fitted(self) -> None:

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from synthgen_core.errors import ConditionError, ConfigError, DataError, NotFittedError
 from synthgen_core.metadata import Metadata
 from synthgen_core.transform import TableTransformer
+from synthgen_core.transform.continuous import MODE_CHOICES, SPREAD
 from tests.strategies import ID_COLUMNS, frames, maker_of
 
 
@@ -43,10 +44,11 @@ def table() -> pd.DataFrame:
     )
 
 
-@settings(max_examples=60, deadline=None)
-@given(frames())
-def test_inverse_of_transform_restores_the_table(df: pd.DataFrame) -> None:
-    transformer = fitted(df)
+@pytest.mark.parametrize("mode_choice", MODE_CHOICES)
+@settings(max_examples=40, deadline=None)
+@given(df=frames())
+def test_inverse_of_transform_restores_the_table(df: pd.DataFrame, mode_choice: str) -> None:
+    transformer = fitted(df, mode_choice=mode_choice)
     out = transformer.inverse_transform(transformer.transform(df), rng())
     assert list(out.columns) == list(df.columns)
     for name in df.columns:
@@ -152,6 +154,42 @@ def test_state_survives_json(table: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(restored.inverse_transform(matrix, rng()), table)
 
 
+def test_mode_choice_survives_json_and_older_states_sampled(table: pd.DataFrame) -> None:
+    state = fitted(table, mode_choice="likeliest").to_dict()
+    assert TableTransformer.from_dict(json.loads(json.dumps(state))).mode_choice == "likeliest"
+    del state["mode_choice"]  # as written before the option existed
+    assert TableTransformer.from_dict(state).mode_choice == "sample"
+
+
+def _overlapping_modes_table() -> pd.DataFrame:
+    gen = np.random.default_rng(3)
+    values = np.concatenate([gen.normal(0.0, 1.0, 1_500), gen.normal(2.5, 1.5, 1_500)])
+    return pd.DataFrame({"x": values})
+
+
+def test_likeliest_choice_encodes_each_value_in_its_most_probable_mode() -> None:
+    df = _overlapping_modes_table()
+    transformer = fitted(df, mode_choice="likeliest")
+    state = transformer.continuous_["x"]
+    assert state.n_modes >= 2, "the test needs overlapping modes"
+    weights, means, stds = (np.asarray(a) for a in (state.weights, state.means, state.stds))
+    z = (df["x"].to_numpy()[:, None] - means) / stds
+    log_post = np.log(weights) - np.log(stds) - 0.5 * z**2
+    log_post[np.abs(z) > SPREAD] = -np.inf  # a mode that would clip the value is never chosen
+    (_, mode_span) = transformer.layout.spans_of("x")
+    matrix = transformer.transform(df)
+    chosen = matrix[:, mode_span.start : mode_span.end].argmax(axis=1)
+    np.testing.assert_array_equal(chosen, log_post.argmax(axis=1))
+
+
+def test_only_sampled_modes_depend_on_the_seed() -> None:
+    df = _overlapping_modes_table()
+    for mode_choice, same in (("likeliest", True), ("sample", False)):
+        first = fitted(df, mode_choice=mode_choice, seed=1).transform(df)
+        second = fitted(df, mode_choice=mode_choice, seed=2).transform(df)
+        assert np.array_equal(first, second) is same, mode_choice
+
+
 def test_newer_state_format_is_refused(table: pd.DataFrame) -> None:
     state = fitted(table).to_dict()
     with pytest.raises(DataError, match="newer"):
@@ -179,6 +217,7 @@ def test_modes_are_capped_by_max_modes_plus_tails(table: pd.DataFrame) -> None:
         ({"max_modes": 0}, "max_modes"),
         ({"weight_threshold": 1.5}, "weight_threshold"),
         ({"mixture_sample_rows": 0}, "mixture_sample_rows"),
+        ({"mode_choice": "mean"}, "mode_choice must be one of sample, likeliest"),
     ],
 )
 def test_bad_options_raise_config_error(

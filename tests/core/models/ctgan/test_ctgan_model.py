@@ -121,8 +121,11 @@ def test_a_point_mass_follows_the_category_it_belongs_to() -> None:
     assert model.sampler_.width > model.sampler_.discrete_width, "tip's modes are conditions"
     rows = model.sample(2_000, seed=0)
     zero = rows["tip"] == 0.0
-    assert zero[rows["payment"] == "cash"].mean() > 0.8
-    assert zero[rows["payment"] == "card"].mean() < 0.3
+    # Real: 100% of cash tips and 10% of card tips are 0; a model that lost the tie would
+    # give both the overall share, 37%. Twenty short epochs land near 80% and 10-17% (the
+    # exact figures move with the CPU's float kernels), well apart from that.
+    assert zero[rows["payment"] == "cash"].mean() > 0.7
+    assert zero[rows["payment"] == "card"].mean() < 0.25
 
 
 def test_numerical_and_second_discrete_conditions_use_rejection(fitted: CTGAN) -> None:
