@@ -18,7 +18,7 @@ Where modes overlap, a value could come from more than one, and the encoding has
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import msgspec
 import numpy as np
@@ -34,7 +34,7 @@ CHUNK_ROWS = 65_536
 
 #: How :func:`encode_continuous` picks the mode of a value that several modes reach.
 ModeChoice = Literal["sample", "likeliest"]
-MODE_CHOICES: tuple[ModeChoice, ...] = ("sample", "likeliest")
+MODE_CHOICES: tuple[ModeChoice, ...] = get_args(ModeChoice)
 
 
 class ContinuousState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -124,14 +124,13 @@ def _choose_modes(
 
     Only modes that can encode the value without clipping are considered (when one can).
     Rows go in chunks so that the (rows, modes) temporaries stay small on large tables.
-    The uniforms are drawn either way, so ``rng`` ends in the same state.
     """
-    draws = rng.random(len(values))
+    draws = rng.random(len(values)) if mode_choice == "sample" else None
     chunks = [
         _choose_chunk(
             state,
             values[start : start + CHUNK_ROWS],
-            draws[start : start + CHUNK_ROWS] if mode_choice == "sample" else None,
+            None if draws is None else draws[start : start + CHUNK_ROWS],
         )
         for start in range(0, len(values), CHUNK_ROWS)
     ]
