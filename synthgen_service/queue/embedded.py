@@ -27,7 +27,7 @@ from arq.connections import ArqRedis, RedisSettings
 
 from synthgen_service.queue import connect, redis_queue
 from synthgen_service.queue.options import WorkerOptions
-from synthgen_service.queue.worker import build_worker
+from synthgen_service.queue.worker import build_worker, stop_worker
 from synthgen_service.settings import Settings
 
 logger = logging.getLogger("synthgen.worker")
@@ -102,7 +102,7 @@ async def embedded_queue(
         try:
             yield pool
         finally:
-            await _stop(worker, task)
+            await stop_worker(worker, task)  # running jobs go back to pending
             await pool.aclose()
     finally:
         await asyncio.to_thread(stop_redis, server)
@@ -111,13 +111,6 @@ async def embedded_queue(
 def _report_crash(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.error("the embedded worker stopped: %r; jobs will wait", task.exception())
-
-
-async def _stop(worker: Any, task: asyncio.Task[None]) -> None:
-    """Cancel running jobs (they go back to ``pending`` and re-run on the next start)."""
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    await worker.close()
 
 
 def queue_for(settings: Settings) -> AbstractAsyncContextManager[ArqRedis]:

@@ -128,4 +128,30 @@ def build_worker(
     )
 
 
-__all__ = ["build_worker", "cron_jobs", "functions", "redis_settings", "worker_kwargs"]
+async def stop_worker(worker: Worker, task: asyncio.Task[None]) -> None:
+    """Stop a worker that ``task`` runs (``worker.async_run()``) in this event loop.
+
+    It takes no new job, its running jobs are cancelled (they go back to ``pending`` and
+    run again on the next start) and its connections close. arq's ``close`` would cancel
+    the jobs itself and gather them without ``return_exceptions``: a job cancelled while
+    arq still records its result (shielded) re-raises ``CancelledError`` out of ``close``,
+    before the pool is closed, and the connection leaks. So the jobs end here first.
+    """
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    jobs = list(worker.tasks.values())
+    for job in jobs:
+        job.cancel()
+    await asyncio.gather(*jobs, return_exceptions=True)
+    worker.tasks.clear()
+    await worker.close()
+
+
+__all__ = [
+    "build_worker",
+    "cron_jobs",
+    "functions",
+    "redis_settings",
+    "stop_worker",
+    "worker_kwargs",
+]

@@ -86,3 +86,30 @@ def test_light_modes_of_the_rest_are_pruned_by_their_share_of_the_whole_column()
     values = np.concatenate([np.zeros(9_500), rng.normal(50, 1, 480), rng.normal(90, 1, 20)])
     modes = fit_modes(values, max_modes=10, weight_threshold=0.01)
     assert np.all(modes.weights >= 0.01 * 0.99)  # 20 rows (0.2%) earn no mode of their own
+
+
+def test_values_frequent_among_the_rest_of_a_point_mass_get_exact_modes() -> None:
+    # capital-gain's shape: 0 in 90% of the rows; three amounts hold 1.2%, 1.0% and 0.6% of
+    # all rows but 12%, 10% and 6% of the others, around a spread of one-off amounts
+    rng = np.random.default_rng(7)
+    amounts = {15024.0: 120, 7688.0: 100, 99999.0: 60}
+    spread = rng.uniform(1_000, 20_000, 720).round(2)
+    values = np.concatenate([np.zeros(9_000), np.repeat(list(amounts), list(amounts.values()))])
+    values = np.concatenate([values, spread])
+    modes = fit_modes(values, max_modes=10, weight_threshold=0.005)
+    exact = modes.stds < 1.0  # the mixture's modes span hundreds at least
+    assert set(modes.means[exact]) == {0.0, *amounts}  # decoding snaps back to each amount
+    for amount, count in amounts.items():
+        assert modes.weights[modes.means == amount] == pytest.approx(count / values.size)
+    assert (~exact).any() and np.all(modes.stds[~exact] > 100)  # the spread keeps a mixture
+    assert modes.weights.sum() == pytest.approx(1.0)
+
+
+def test_a_value_seen_a_few_times_beside_a_point_mass_stays_in_the_mixture() -> None:
+    # a small table: 60 zeros, then 40 amounts of which one repeats 3 times (7.5% of them)
+    rng = np.random.default_rng(8)
+    others = np.concatenate([[250.0] * 3, rng.uniform(100, 400, 37).round(2)])
+    values = np.concatenate([np.zeros(60), others])
+    modes = fit_modes(values, max_modes=10, weight_threshold=0.005)
+    exact = modes.stds < 1.0  # the mixture's modes span tens at least
+    assert modes.means[exact].tolist() == [0.0]  # too few rows to trust 250 as a spike

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from synthgen_service.queue import connect
 from synthgen_service.queue.options import WorkerOptions
-from synthgen_service.queue.worker import build_worker
+from synthgen_service.queue.worker import build_worker, stop_worker
 from synthgen_service.settings import Settings
 from synthgen_service.store.tables import Artifact, Job, Model
 
@@ -43,9 +43,7 @@ async def background(settings: Settings, options: WorkerOptions) -> AsyncIterato
     try:
         yield worker
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await worker.close()
+        await stop_worker(worker, task)  # as the embedded worker stops: a SIGTERM-style stop
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:

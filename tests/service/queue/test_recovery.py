@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from arq.constants import in_progress_key_prefix, job_key_prefix
 from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.queue.recovery import recover
 from synthgen_service.queue.runtime import Runtime
+from synthgen_service.queue.worker import build_worker, stop_worker
 from synthgen_service.settings import Settings
 from synthgen_service.store.tables import utcnow
 from tests.service.queue.support import Rows, background, copula_model, drain, eventually, generate
@@ -153,3 +155,33 @@ async def test_stopping_a_worker_hands_its_job_back(
     job = await rows.job(job_id)
     assert job is not None and (job.status, job.attempts) == ("completed", 2)
     assert job.progress is not None and job.progress["rows_written"] == settings.max_generate_rows
+
+
+async def test_a_stop_while_arq_records_a_result_still_closes_the_worker(
+    rows: Rows, settings: Settings, options: WorkerOptions
+) -> None:
+    """arq writes a finished job's result under ``asyncio.shield``; a stop landing there
+    once re-raised the cancel out of arq's ``close``, which then never closed its pool."""
+    worker = build_worker(settings, options, handle_signals=False)
+    task = asyncio.create_task(worker.async_run())
+    pool = await rows.pool(settings)
+    try:
+
+        async def healthy() -> bool:
+            return bool(await pool.exists(worker.health_check_key))
+
+        await eventually(healthy)
+        recording = asyncio.get_running_loop().create_future()
+
+        async def result_being_recorded() -> None:
+            await asyncio.shield(recording)
+
+        worker.tasks["finishing"] = asyncio.create_task(result_being_recorded())
+        await asyncio.sleep(0)
+        await stop_worker(worker, task)  # raised CancelledError with arq's close alone
+
+        assert not await pool.exists(worker.health_check_key)  # close ran to its end
+        assert worker.tasks == {} and task.done()
+        recording.set_result(None)
+    finally:
+        await pool.aclose()
