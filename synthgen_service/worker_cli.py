@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from synthgen_service.queue.options import WorkerOptions
-from synthgen_service.queue.worker import build_worker
+from synthgen_service.queue.worker import build_worker, stop_worker
 from synthgen_service.settings import Settings
+
+logger = logging.getLogger("synthgen.worker")
 
 
 def run_worker(settings: Settings, options: WorkerOptions | None = None) -> None:
@@ -24,9 +27,26 @@ def run_worker(settings: Settings, options: WorkerOptions | None = None) -> None
         )
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.set_event_loop(asyncio.new_event_loop())
-    worker = build_worker(settings, options or WorkerOptions.from_env())
-    worker.run()
+    asyncio.run(_serve(settings, options or WorkerOptions.from_env()))
+
+
+async def _serve(settings: Settings, options: WorkerOptions) -> None:
+    """Take jobs until SIGTERM/SIGINT, then stop as the embedded worker does.
+
+    arq's own ``Worker.run`` stops through its ``close``, which can re-raise a cancel and
+    leave its pool open (see :func:`stop_worker`); the signals only end the polling here.
+    """
+    worker = build_worker(settings, options, handle_signals=False)
+    task = asyncio.create_task(worker.async_run())
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        logger.info("worker stopping on a signal; running jobs go back to pending")
+    finally:
+        await stop_worker(worker, task)
 
 
 __all__ = ["run_worker"]

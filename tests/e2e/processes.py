@@ -56,7 +56,8 @@ class Process:
         os.kill(self.pid, signal.SIGKILL)
         self.popen.wait(10)
 
-    def stop(self, timeout: float = 20.0) -> None:
+    def stop(self, timeout: float = 20.0) -> int | None:
+        """SIGTERM, then -9 after ``timeout``; the exit status (``None`` if not started here)."""
         if self.alive():
             self.popen.send_signal(signal.SIGTERM)
             try:
@@ -64,6 +65,7 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.kill9()
         self.handle.close()
+        return self.popen.returncode
 
 
 def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:

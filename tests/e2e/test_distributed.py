@@ -1,8 +1,8 @@
 """Production shape: PostgreSQL, a Redis of our own, the API and separate worker processes.
 
 One module-scoped deployment; the tests run in file order and each leaves it healthy:
-a worker killed with -9 mid-training, Redis restarted between enqueue and pick-up, and 20
-generate requests at once on one model.
+a worker killed with -9 mid-training, one stopped with SIGTERM mid-training, Redis
+restarted between enqueue and pick-up, and 20 generate requests at once on one model.
 """
 
 from __future__ import annotations
@@ -139,6 +139,33 @@ def test_worker_killed_mid_training_is_retried_by_another(deployment: Deployment
     assert (job["status"], job["attempts"]) == ("completed", 2)
     [survivor] = [w for w in deployment.workers if w is not victim]
     assert survivor.alive() and f"{job_id}:synthgen_train" in survivor.text()
+
+
+def test_worker_stopped_with_sigterm_hands_its_job_back_and_exits_cleanly(
+    deployment: Deployment,
+) -> None:
+    deployment.worker()  # the previous test left one worker alive; this one stops one
+    api = deployment.api
+    project_id, version_id = api.dataset(_wide_table(20_000, seed=1))
+    body = {
+        "project_id": project_id,
+        "dataset_version_id": version_id,
+        "name": "stopped",
+        "model_type": "gaussian_copula",
+    }
+    created = api.ok(api.post("/api/synthgen/models", json=body), 201)
+    job_id = created["job_id"]
+
+    victim: Process = wait_for(
+        lambda: _picked_by(deployment.workers, job_id), 60, "a worker to take the job"
+    )
+    wait_for(lambda: _job_status(api, job_id) == "running", 30, "the job to run")
+    assert victim.stop() == 0
+    assert "Traceback" not in victim.text()
+
+    assert api.model_status(created["model_id"], timeout=90) == "ready"
+    job = api.ok(api.get(f"/api/synthgen/jobs/{job_id}"))
+    assert (job["status"], job["attempts"]) == ("completed", 2)
 
 
 def test_job_enqueued_before_a_redis_restart_is_not_lost(deployment: Deployment) -> None:
