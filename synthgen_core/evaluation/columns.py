@@ -31,6 +31,9 @@ from synthgen_core.metadata.kinds import CONTINUOUS_KINDS, DISCRETE_KINDS, Colum
 _UNITS = ("D", "h", "m", "s", "ms", "us", "ns")
 #: Kinds the quality metrics score; ids and constants are excluded.
 SCORED_KINDS = CONTINUOUS_KINDS | DISCRETE_KINDS
+#: Discrete features with up to this many categories are native HistGradientBoosting
+#: categories (its limit is max_bins - 1 = 254 codes); wider ones enter as integer codes.
+MAX_NATIVE_CATEGORIES = 254
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,23 @@ class Column:
 def finite(value: float) -> float | None:
     """JSON has no NaN: an undefined score is stored as None."""
     return None if math.isnan(value) else float(value)
+
+
+def feature_matrix(columns: Sequence[Column], table: str, rows: np.ndarray) -> np.ndarray:
+    """(n, p) float64 features of ``table``'s ``rows`` for a learner: codes, NaN for missing."""
+    parts = []
+    for column in columns:
+        values = getattr(column, table)[rows].astype(np.float64)
+        if not column.is_continuous:
+            values[values == column.n_categories] = np.nan
+        parts.append(values)
+    return np.column_stack(parts) if parts else np.zeros((rows.size, 0))
+
+
+def native_categories(columns: Sequence[Column]) -> np.ndarray | None:
+    """(p,) bool: the features a HistGradientBoosting learner reads as categories."""
+    native = [not c.is_continuous and c.n_categories <= MAX_NATIVE_CATEGORIES for c in columns]
+    return np.array(native, dtype=bool) if any(native) else None
 
 
 def _missing(values: np.ndarray, n_categories: int, continuous: bool) -> np.ndarray:

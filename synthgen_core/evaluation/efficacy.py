@@ -22,12 +22,9 @@ from sklearn.metrics import accuracy_score, f1_score, r2_score, roc_auc_score
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from synthgen_core.errors import DataError
-from synthgen_core.evaluation.columns import Column
+from synthgen_core.evaluation.columns import Column, feature_matrix, native_categories
 
 TEST_SHARE = 0.3
-#: Discrete features with up to this many categories are native HistGradientBoosting
-#: categories (its limit is max_bins - 1 = 254 codes); wider ones enter as integer codes.
-MAX_NATIVE_CATEGORIES = 254
 
 #: Below this many training rows the learner runs on one thread: OpenMP's gain is small
 #: there, and on a busy host its spinning threads made a 1,500-row fit 20x slower.
@@ -56,17 +53,6 @@ class _Split:
     test: np.ndarray  # into the holdout when there is one, else into the real table
 
 
-def _matrix(columns: list[Column], table: str, rows: np.ndarray) -> np.ndarray:
-    """(n, p) float64 features; discrete codes with NaN for missing."""
-    parts = []
-    for column in columns:
-        values = getattr(column, table)[rows].astype(np.float64)
-        if not column.is_continuous:
-            values[values == column.n_categories] = np.nan
-        parts.append(values)
-    return np.column_stack(parts) if parts else np.zeros((rows.size, 0))
-
-
 def _labelled(column: Column, table: str, rows: np.ndarray) -> np.ndarray:
     """The subset of ``rows`` whose target is present."""
     values = getattr(column, table)[rows]
@@ -78,8 +64,7 @@ def _labelled(column: Column, table: str, rows: np.ndarray) -> np.ndarray:
 def _learner(
     task: Task, features: list[Column], seed: int
 ) -> HistGradientBoostingClassifier | HistGradientBoostingRegressor:
-    native = [not c.is_continuous and c.n_categories <= MAX_NATIVE_CATEGORIES for c in features]
-    mask = np.array(native, dtype=bool) if any(native) else None
+    mask = native_categories(features)
     if task == "classification":
         # No early stopping: its internal validation split fails on classes with one row.
         return HistGradientBoostingClassifier(
@@ -144,7 +129,7 @@ class _Experiment:
     def score(self, table: str, rows: np.ndarray) -> dict[str, float | None]:
         model = _learner(self.task, self.features, self.seed)
         with threadpool_limits(limits=1 if rows.size < SINGLE_THREAD_ROWS else None):
-            model.fit(_matrix(self.features, table, rows), getattr(self.target, table)[rows])
+            model.fit(feature_matrix(self.features, table, rows), getattr(self.target, table)[rows])
             return self._test(model)
 
     def _test(
@@ -187,7 +172,7 @@ def efficacy(columns: list[Column], target: str, seed: int) -> Efficacy:
     if task == "classification":
         for table, rows in train_rows.items():
             _refuse_single_class(target_column, table, rows)
-    test_x = _matrix(features, test_table, test_rows)
+    test_x = feature_matrix(features, test_table, test_rows)
     test_y = getattr(target_column, test_table)[test_rows]
     experiment = _Experiment(task, features, target_column, test_x, test_y, seed)
     scores = {table: experiment.score(table, rows) for table, rows in train_rows.items()}

@@ -2,9 +2,10 @@
 
 The quality score is SDMetrics' QualityReport score, the mean of the column-shapes and the
 column-pair-trends averages; :mod:`~synthgen_core.evaluation.trends` explains the
-thresholded variant newer SDMetrics versions publish. The :class:`Report` is a msgspec
-Struct: it is what the service stores (``to_dict``), what the CLI prints (``summary``) and
-what ``plot`` draws from, without the tables.
+thresholded variant newer SDMetrics versions publish. The detection score
+(:mod:`~synthgen_core.evaluation.detection`) asks whether whole rows look real. The
+:class:`Report` is a msgspec Struct: it is what the service stores (``to_dict``), what the
+CLI prints (``summary``) and what ``plot`` draws from, without the tables.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 from synthgen_core.errors import DataError
 from synthgen_core.evaluation.columns import check_tables, describe, encode_columns
+from synthgen_core.evaluation.detection import detection
 from synthgen_core.evaluation.diagnostics import ColumnDiagnostic, diagnostics
 from synthgen_core.evaluation.efficacy import Efficacy, efficacy
 from synthgen_core.evaluation.plots import Marginal, marginal, plot_report
@@ -49,6 +51,10 @@ class Report(msgspec.Struct, kw_only=True):
     missing_similarity: float | None
     n_real: int
     n_synthetic: int
+    #: 1 - 2 * |AUC - 0.5| of a classifier telling real rows from synthetic ones: 1 means
+    #: indistinguishable, 0 perfectly separable (see :mod:`.detection`)
+    detection: float | None = None
+    detection_auc: float | None = None
     n_holdout: int | None = None
     #: id and constant columns: not scored
     excluded: list[str] = []
@@ -151,6 +157,7 @@ def evaluate(
     shape_score = _mean([s.score for s in shapes])
     trend_score = _mean([p.score for p in pairs])
     trend_thresholded = _mean([p.score for p in pairs if p.meets_threshold])
+    detected = detection(columns, seed)
     return Report(
         score=_mean([shape_score, trend_score]),
         column_shapes=shape_score,
@@ -162,6 +169,8 @@ def evaluate(
         missing_similarity=_mean([c.missing_similarity for c in checks]),
         n_real=len(real),
         n_synthetic=len(synthetic),
+        detection=None if detected is None else detected.score,
+        detection_auc=None if detected is None else detected.auc,
         n_holdout=None if holdout is None else len(holdout),
         excluded=[info.name for info in infos if info.kind in UNLEARNED_KINDS],
         shapes=shapes,

@@ -19,6 +19,10 @@ def _pct(value: float | None) -> str:
     return "   n/a" if value is None else f"{100 * value:5.1f}%"
 
 
+def _auc(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def _headline(report: Report) -> list[str]:
     lines = [
         f"SynthGen evaluation: {report.n_real:,} real rows vs {report.n_synthetic:,} synthetic",
@@ -26,6 +30,8 @@ def _headline(report: Report) -> list[str]:
         f" pair trends {_pct(report.pair_trends)})",
         f"  real trends only   {_pct(report.score_thresholded)}  (pair trends"
         f" {_pct(report.pair_trends_thresholded)}; SDMetrics' newer QualityReport)",
+        f"Detection            {_pct(report.detection)}  (1 - 2|AUC - 0.5| of a classifier telling"
+        f" real rows from synthetic; AUC {_auc(report.detection_auc)})",
         f"Diagnostics          validity {_pct(report.validity)}, coverage {_pct(report.coverage)},"
         f" missing values {_pct(report.missing_similarity)}",
     ]
