@@ -24,7 +24,7 @@ import msgspec
 from benchmarks import datasets, report
 from benchmarks.measure import ROOT, Measurement, RunSpec, run_isolated
 
-MODELS = ("gaussian_copula", "ctgan", "copulagan", "tvae")
+MODELS = ("gaussian_copula", "ctgan", "copulagan", "tvae", "autoregressive")
 PEERS = ("sdv",)
 #: --quick: small enough for a laptop or CI in a few minutes, big enough to exercise it all.
 QUICK_DATASETS = ("adult",)

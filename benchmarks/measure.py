@@ -78,6 +78,7 @@ class Measurement(msgspec.Struct, kw_only=True):
     quality: float | None = None  # ours, all pairs (SDMetrics' classic QualityReport)
     quality_thresholded: float | None = None  # ours, pairs with a real trend only
     quality_sdmetrics: float | None = None
+    detection: float | None = None  # 1 - 2|AUC - 0.5| of a real-vs-synthetic classifier
     efficacy_metric: str | None = None
     efficacy_real: float | None = None
     efficacy_synthetic: float | None = None
@@ -111,8 +112,8 @@ class SynthGenCandidate:
         options: dict[str, Any] = {"seed": spec.seed}
         if spec.model != "gaussian_copula":
             options["device"] = spec.device
-            if spec.epochs is not None:
-                options["epochs"] = spec.epochs
+            if spec.epochs is not None:  # the autoregressive model stops early below it
+                options["max_epochs" if spec.model == "autoregressive" else "epochs"] = spec.epochs
         self.model = create(spec.model, **options)
         self.epoch_ends: list[float] = []
 
@@ -219,6 +220,7 @@ def score(
         evaluation = report(None)
     result.quality, result.quality_thresholded = evaluation.score, evaluation.score_thresholded
     result.quality_sdmetrics = sdmetrics_quality(table.train, synthetic, table.metadata)
+    result.detection = evaluation.detection
     if evaluation.efficacy is not None:
         metric = "r2" if evaluation.efficacy.task == "regression" else "f1_macro"
         result.efficacy_metric = metric

@@ -100,11 +100,20 @@ COLUMNS: tuple[tuple[str, str, Format], ...] = (
     ("quality", "quality", lambda v: f"{v:.3f}"),
     ("quality (trends only)", "quality_thresholded", lambda v: f"{v:.3f}"),
     ("SDMetrics quality", "quality_sdmetrics", lambda v: f"{v:.3f}"),
+    ("detection", "detection", lambda v: f"{v:.3f}"),
     ("efficacy (synth / real)", "efficacy_synthetic", lambda v: f"{v:.3f}"),
     ("closer to train", "closer_to_train", lambda v: f"{v:.2f}"),
 )
 EFFICACY = [field for _, field, _ in COLUMNS].index("efficacy_synthetic")
 LABELS = {"synthgen": "SynthGen", "sdv": "SDV"}
+#: Peers without a synthesizer of a model's design measure a stand-in, named in the tables.
+STAND_INS = {("sdv", "autoregressive"): "SDV CTGAN"}
+
+
+def label(item: Measurement) -> str:
+    """The implementation as the tables name it."""
+    stand_in = STAND_INS.get((item.implementation, item.model))
+    return stand_in or LABELS.get(item.implementation, item.implementation)
 
 
 def _cell(value: float | None, fmt: Format) -> str:
@@ -159,7 +168,7 @@ def markdown(results: Results) -> str:
     done = [m for m in results.measurements if m.error is None]
     repeated = len({_seed(m) for m in done}) > 1
     for item in done:
-        key = [item.dataset, item.model, LABELS.get(item.implementation, item.implementation)]
+        key = [item.dataset, item.model, label(item)]
         lines.append(_line([*key, _setting(item, repeated), *_row(item)]))
         ours = _find(done, item, "synthgen")
         if item.implementation != "synthgen" and ours is not None:
@@ -194,6 +203,7 @@ SPREAD_FIELDS = (
     "fit_seconds",
     "sample_rows_per_second",
     "quality_sdmetrics",
+    "detection",
     "efficacy_synthetic",
     "closer_to_train",
 )
@@ -231,15 +241,15 @@ def over_seeds(done: list[Measurement]) -> list[str]:
             cells.append(_spread(values, fmt))
             means[dataset, model, impl].append(statistics.mean(values) if values else None)
         seeds = ",".join(str(_seed(m)) for m in runs)
-        label = LABELS.get(impl, impl)
-        lines.append(_line([dataset, model, label, seeds, *cells]))
+        name = STAND_INS.get((impl, model)) or LABELS.get(impl, impl)
+        lines.append(_line([dataset, model, name, seeds, *cells]))
         ours = means.get((dataset, model, "synthgen"))
         if impl != "synthgen" and ours is not None:
             ratios = [
                 f"{mine / theirs:.2f}x" if mine is not None and theirs else "—"
                 for mine, theirs in zip(ours, means[dataset, model, impl], strict=True)
             ]
-            lines.append(_line([dataset, model, f"ratio of means SynthGen / {label}", "", *ratios]))
+            lines.append(_line([dataset, model, f"ratio of means SynthGen / {name}", "", *ratios]))
     return lines
 
 
@@ -291,9 +301,8 @@ def quality_vs_time(items: list[Measurement], out: Path) -> list[Path]:
                 color=f"C{colour}",
                 marker=markers.get(item.implementation, "^"),
             )
-            label = f"{item.dataset} ({LABELS.get(item.implementation, item.implementation)})"
             axis.annotate(
-                label,
+                f"{item.dataset} ({label(item)})",
                 (item.fit_seconds, item.quality_sdmetrics),
                 fontsize=7,
                 xytext=(4, 2),
@@ -329,7 +338,7 @@ def loss_curves(items: list[Measurement], out: Path) -> list[Path]:
             for name in run.loss_history[0]:
                 values = [epoch.get(name, float("nan")) for epoch in run.loss_history]
                 axis.plot(range(1, len(values) + 1), values, label=name, marker=".")
-            name = LABELS.get(run.implementation, run.implementation)
+            name = label(run)
             if len({_seed(r) for r in runs}) > 1:  # repeats over seeds
                 name += f", seed {_seed(run)}"
             axis.set(xlabel="epoch", ylabel="mean loss", title=f"{dataset} {model}: {name}")

@@ -32,6 +32,7 @@ from synthgen_core.models.registry import MODEL_TYPES, create
 
 if TYPE_CHECKING:
     from synthgen_core.evaluation import evaluate
+    from synthgen_core.models.autoregressive.model import Autoregressive
     from synthgen_core.models.copulagan import CopulaGAN
     from synthgen_core.models.ctgan.model import CTGAN
     from synthgen_core.models.gaussian_copula.model import GaussianCopula
@@ -43,6 +44,7 @@ _MODEL_CLASSES = {
     "CTGAN": "ctgan",
     "CopulaGAN": "copulagan",
     "TVAE": "tvae",
+    "Autoregressive": "autoregressive",
 }
 
 
@@ -66,6 +68,7 @@ __all__ = [
     "CTGAN",
     "MODEL_TYPES",
     "TVAE",
+    "Autoregressive",
     "ConditionError",
     "ConfigError",
     "CopulaGAN",

@@ -116,7 +116,7 @@ def _add_fit(subparsers: Any) -> None:
     command.add_argument(
         "--model",
         default="gaussian_copula",
-        help="gaussian_copula (default), ctgan, copulagan, tvae or a plugin",
+        help="gaussian_copula (default), ctgan, copulagan, tvae, autoregressive or a plugin",
     )
     command.add_argument(
         "--config",

@@ -100,6 +100,58 @@ class TVAEConfig(NeuralConfig, kw_only=True, forbid_unknown_fields=True):
     learning_rate: LearningRate = 1e-3
 
 
+class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True):
+    """Options of the any-order autoregressive transformer; the defaults need no tuning."""
+
+    width: Annotated[
+        int, msgspec.Meta(ge=8, le=1024, description="Model width (embedding size).")
+    ] = 96
+    depth: Annotated[int, msgspec.Meta(ge=1, le=16, description="Transformer blocks.")] = 3
+    heads: Annotated[
+        int, msgspec.Meta(ge=1, le=32, description="Attention heads; divides width.")
+    ] = 4
+    dropout: Annotated[float, msgspec.Meta(ge=0, lt=1, description="Dropout rate.")] = 0.0
+    max_epochs: Annotated[
+        int, msgspec.Meta(ge=1, le=100_000, description="Most epochs; early stopping ends sooner.")
+    ] = 100
+    batch_size: BatchSize = 256
+    learning_rate: LearningRate = 1e-3
+    weight_decay: Decay = 0.0
+    validation_fraction: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0,
+            lt=0.5,
+            description="Share of rows held out for early stopping; 0 trains max_epochs.",
+        ),
+    ] = 0.1
+    patience: Annotated[
+        int,
+        msgspec.Meta(ge=1, le=1000, description="Epochs without a better validation loss."),
+    ] = 3
+    temperature: Annotated[
+        float, msgspec.Meta(gt=0, le=10, description="Sampling temperature; 1 is the model's.")
+    ] = 1.0
+    max_bins: Annotated[
+        int, msgspec.Meta(ge=2, le=4096, description="Most tokens of a numerical column.")
+    ] = 100
+    any_order_share: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0, le=1, description="Share of batches that read columns in a random order."
+        ),
+    ] = 0.5
+    device: Device = "auto"
+    max_training_seconds: TimeBudget = None
+
+    def __post_init__(self) -> None:
+        if self.width % self.heads != 0:
+            raise ValueError(
+                f"heads ({self.heads}) must evenly divide width ({self.width}); "
+                f"use a width that is a multiple of {self.heads}"
+            )
+
+
 class GaussianCopulaConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True):
     """Gaussian Copula options: the marginal family per numerical column."""
 

@@ -1,4 +1,4 @@
-"""Which model types exist: the four built-ins plus plugins.
+"""Which model types exist: the five built-ins plus plugins.
 
 A third-party package adds a model type by naming a :class:`Synthesizer` subclass in the
 ``synthgen.models`` entry-point group; it then shows in :data:`MODEL_TYPES`, in
@@ -94,6 +94,20 @@ _BUILTINS = (
         quality="Medium",
         best_for="Quick prototyping, baselines",
     ),
+    _builtin(
+        "synthgen_core.models.autoregressive.model:Autoregressive",
+        configs.AutoregressiveConfig,
+        id="autoregressive",
+        name="Autoregressive Transformer",
+        description=(
+            "Any-order autoregressive transformer - the most realistic rows, exact conditions "
+            "on any columns"
+        ),
+        speed="Medium",
+        quality="Highest",
+        best_for="Realistic rows that a classifier cannot tell from real ones; conditions on "
+        "any columns",
+    ),
 )
 
 
@@ -116,11 +130,18 @@ def _entries() -> dict[str, _Entry]:
     return entries
 
 
+class UnknownModelTypeError(ConfigError, KeyError):
+    """No model type of that id: a ConfigError, and a KeyError for ``MODEL_TYPES``."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 def _entry(model_type: str) -> _Entry:
     entries = _entries()
     if model_type not in entries:
         known = ", ".join(entries)
-        raise ConfigError(f"unknown model_type {model_type!r}; choose one of: {known}")
+        raise UnknownModelTypeError(f"unknown model_type {model_type!r}; choose one of: {known}")
     return entries[model_type]
 
 

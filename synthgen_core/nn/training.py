@@ -47,8 +47,14 @@ def run_epochs(
     *,
     callback: TrainingCallback | None = None,
     max_seconds: float | None = None,
+    stop_early: Callable[[dict[str, float]], bool] | None = None,
 ) -> list[dict[str, float]]:
-    """Run up to ``epochs`` epochs and return the per-epoch losses."""
+    """Run up to ``epochs`` epochs and return the per-epoch losses.
+
+    ``stop_early`` (an :class:`~synthgen_core.nn.early_stopping.EarlyStopping`) sees each
+    epoch's losses and ends training when it returns True; the callback still sees that
+    epoch.
+    """
     start = time.perf_counter()
     history: list[dict[str, float]] = []
     for epoch in range(epochs):
@@ -64,7 +70,8 @@ def run_epochs(
                 f"training diverged at epoch {epoch + 1}: losses {losses}; lower the learning "
                 "rates, or look for extreme values in numerical columns"
             )
-        if callback is not None and callback(progress):
+        stopping = stop_early is not None and stop_early(losses)
+        if (callback is not None and callback(progress)) or stopping:
             break
         if max_seconds is not None and elapsed >= max_seconds:
             break

@@ -260,6 +260,23 @@ def _matches(spec: ColumnSpec, series: pd.Series, value: Any, tolerance: float) 
         return np.asarray(np.abs(numbers - target) <= tolerance * span)
 
 
+def set_exact_values(
+    frame: pd.DataFrame, metadata: Metadata, conditions: Mapping[str, Any]
+) -> pd.DataFrame:
+    """``frame`` with every validated numerical, datetime or constant condition written in.
+
+    For models that draw a conditioned number inside an interval (a bin, a tolerance) and
+    for constants, whose rows the codec may write back as missing.
+    """
+    specs = [metadata.column(name) for name in conditions]
+    frame = _fix_values(frame, specs, conditions)
+    for spec in specs:
+        if spec.kind == ColumnKind.CONSTANT:
+            column = frame[spec.name]
+            frame[spec.name] = pd.Series([conditions[spec.name]] * len(frame), dtype=column.dtype)
+    return frame
+
+
 def _fix_values(
     frame: pd.DataFrame, specs: list[ColumnSpec], conditions: Mapping[str, Any]
 ) -> pd.DataFrame:

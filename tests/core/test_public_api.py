@@ -20,6 +20,7 @@ EXPECTED = {
     "CTGAN",
     "CopulaGAN",
     "TVAE",
+    "Autoregressive",
     "MODEL_TYPES",
     "errors",
     "__version__",
@@ -47,8 +48,10 @@ def test_the_version_is_the_package_version():
     assert sg.__version__ == project["version"]
 
 
-def test_model_types_lists_the_four_built_ins():
-    assert {"gaussian_copula", "ctgan", "copulagan", "tvae"} <= set(sg.MODEL_TYPES)
+def test_model_types_lists_the_five_built_ins():
+    assert {"gaussian_copula", "ctgan", "copulagan", "tvae", "autoregressive"} <= set(
+        sg.MODEL_TYPES
+    )
     assert sg.MODEL_TYPES["gaussian_copula"].name == "Gaussian Copula"
 
 
@@ -102,3 +105,8 @@ def test_neural_classes_resolve_lazily(name):
         pytest.skip(f"{name} is not written yet")
     assert issubclass(cls, Synthesizer)
     assert sg.MODEL_TYPES[cls.model_type].name == name
+
+
+def test_the_autoregressive_class_resolves_lazily():
+    assert sg.Autoregressive.model_type == "autoregressive"
+    assert sg.MODEL_TYPES["autoregressive"].name == sg.Autoregressive.display_name

@@ -30,7 +30,7 @@ def _defaults(model_type: str) -> dict[str, str]:
     return {name: json.dumps(value) for name, value in config.items()}
 
 
-BUILT_INS = ["gaussian_copula", "ctgan", "copulagan", "tvae"]
+BUILT_INS = ["gaussian_copula", "ctgan", "copulagan", "tvae", "autoregressive"]
 
 
 @pytest.mark.parametrize("model_type", BUILT_INS)
@@ -44,4 +44,5 @@ def test_the_documented_model_types_are_the_built_ins() -> None:
         "copulagan",
         "tvae",
         "gaussian_copula",
+        "autoregressive",
     ]

@@ -36,6 +36,10 @@ TINY = {
     "discriminator_dim": [32],
     "compress_dims": [32],
     "decompress_dims": [32],
+    "max_epochs": 1,
+    "width": 16,
+    "depth": 1,
+    "heads": 2,
 }
 MODEL_TYPES = [info.id for info in registry.model_types()]
 

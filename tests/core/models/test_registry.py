@@ -115,3 +115,11 @@ def test_a_plugin_model_type_appears_everywhere_and_fits():
 @pytest.mark.usefixtures("plugin")
 def test_a_plugin_device_resolves():
     assert resolve_device("tpu").type == "cpu"
+
+
+def test_model_types_is_a_mapping_that_answers_membership():
+    assert "autoregressive" in sg.MODEL_TYPES
+    assert "no_such_model" not in sg.MODEL_TYPES
+    assert sg.MODEL_TYPES.get("no_such_model") is None
+    with pytest.raises(sg.ConfigError, match="choose one of"):
+        sg.MODEL_TYPES["no_such_model"]

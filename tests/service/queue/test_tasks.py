@@ -216,3 +216,29 @@ async def test_a_run_past_the_time_limit_fails_with_advice(
     assert job is not None and (job.status, job.attempts) == ("failed", 1)
     assert job.error is not None and "longer than the worker's limit" in job.error
     assert await rows.artifacts_of_kind("synthetic") == []
+
+
+async def test_an_autoregressive_model_trains_and_generates_exact_conditions(
+    alice: Any, rows: Rows, settings: Settings, options: WorkerOptions
+) -> None:
+    project_id = await alice.project()
+    dataset = await alice.dataset(project_id)
+    config = {"seed": 0, "max_epochs": 2, "width": 16, "depth": 1, "heads": 2, "device": "cpu"}
+    model = await alice.model(
+        project_id, dataset["dataset_version_id"], model_type="autoregressive", config=config
+    )
+    await drain(settings, options)
+    trained = await rows.job(model["job_id"])
+    assert trained is not None and trained.status == "completed", trained and trained.error
+    assert trained.progress is not None and trained.progress["phase"] == "done"
+
+    conditions = {"city": "Oslo", "member": True}
+    job_id = await generate(alice, model["model_id"], num_rows=300, seed=3, conditions=conditions)
+    await drain(settings, options)
+    job = await rows.job(job_id)
+    assert job is not None and job.status == "completed", job and job.error
+    assert job.report is not None and job.report["detection"] is not None
+    download = await alice.get(f"/api/synthgen/jobs/{job_id}/download")
+    frame = pd.read_csv(io.BytesIO(download.content))
+    assert len(frame) == 300
+    assert (frame["city"] == "Oslo").all() and frame["member"].all()

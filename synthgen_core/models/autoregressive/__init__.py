@@ -1,0 +1,1 @@
+"""The any-order autoregressive transformer (model type ``autoregressive``)."""

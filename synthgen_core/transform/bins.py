@@ -1,0 +1,195 @@
+"""A continuous column as one discrete token: exact values, or quantile bins.
+
+Values that repeat keep exact tokens, the rest fall into quantile bins, and a fine quantile
+grid inside each bin brings the marginal back exact.
+
+Autoregressive models (TabularARGN, arXiv 2501.12012; ORiGAMi, arXiv 2603.01444) predict
+every column as a categorical distribution. A number becomes a token in three ways:
+
+* a column with at most ``max_bins`` distinct values keeps each value as a token (adult's
+  ``age`` has 73): nothing is lost;
+* otherwise a value repeated in many rows (a point mass: the 0 of a mostly-zero amount,
+  40 hours a week) keeps an exact token of its own, as in the mixture's point masses
+  (:mod:`~synthgen_core.transform.mixture`);
+* the other values fall into quantile bins of equal mass.
+
+Decoding a bin draws a value from the values the bin held in training, by inverse CDF over
+:data:`GRID_POINTS` of their quantiles with linear interpolation, so the whole marginal is
+reproduced to ``1 / (bins * GRID_POINTS)`` of its mass without storing or copying the
+values themselves. Missing values are one more token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+
+from synthgen_core.transform.mixture import MIN_ATOM_ROWS
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Quantile points stored per bin (its inverse CDF, piecewise linear between them).
+GRID_POINTS = 17
+#: A bin holds at least this many training values: a table of 500 rows gets 25 bins.
+MIN_BIN_ROWS = 20
+
+
+class NumericBins(msgspec.Struct, frozen=True, kw_only=True):
+    """A fitted continuous column as tokens: ``[atoms..., bins..., missing?]``."""
+
+    name: str
+    #: Exact values, ascending: token ``i`` is ``atoms[i]``.
+    atoms: list[float]
+    #: Bin edges, ascending: bin ``k`` (token ``len(atoms) + k``) holds ``[e_k, e_k+1)``.
+    edges: list[float]
+    #: (bins, GRID_POINTS) quantiles of the training values inside each bin.
+    grid: list[list[float]]
+    has_missing: bool
+
+    @property
+    def n_atoms(self) -> int:
+        return len(self.atoms)
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.grid)
+
+    @property
+    def vocab_size(self) -> int:
+        return self.n_atoms + self.n_bins + int(self.has_missing)
+
+    @property
+    def missing_token(self) -> int | None:
+        return self.n_atoms + self.n_bins if self.has_missing else None
+
+
+def fit_bins(name: str, values: FloatArray, max_bins: int) -> NumericBins:
+    """Tokens for ``values`` (NaN where missing); see the module docstring."""
+    present = values[~np.isnan(values)]
+    distinct, counts = np.unique(present, return_counts=True)
+    few = len(distinct) <= max_bins
+    atoms = distinct if few else distinct[_point_masses(counts, max_bins)]
+    rest = present[~np.isin(present, atoms)]
+    edges, grid = _quantile_bins(rest, max_bins - len(atoms))
+    return NumericBins(
+        name=name,
+        atoms=atoms.tolist(),
+        edges=edges.tolist(),
+        grid=grid.tolist(),
+        has_missing=bool(np.isnan(values).any()),
+    )
+
+
+def encode_bins(bins: NumericBins, values: FloatArray) -> IntArray:
+    """(N,) tokens of ``values``; a value outside the bins goes to the nearest one."""
+    values = np.asarray(values, dtype=np.float64)
+    missing = np.isnan(values)
+    if missing.any() and not bins.has_missing:
+        raise ValueError(f"column {bins.name!r} had no missing values in training")
+    tokens = np.full(len(values), bins.missing_token or 0, dtype=np.int64)
+    present = values[~missing]
+    atoms = np.asarray(bins.atoms)
+    found = np.searchsorted(atoms, present).clip(0, max(bins.n_atoms - 1, 0))
+    exact = (atoms[found] == present) if bins.n_atoms else np.zeros(len(present), dtype=bool)
+    if bins.n_bins == 0 and not exact.all():  # only atoms: the nearest one
+        found = _nearest(atoms, present)
+        exact[:] = True
+    chosen = np.where(exact, found, bins.n_atoms + _bin_of(bins, present))
+    tokens[~missing] = chosen
+    return tokens
+
+
+def decode_bins(bins: NumericBins, tokens: IntArray, rng: np.random.Generator) -> FloatArray:
+    """(N,) values of ``tokens``: atoms exactly, bins by their within-bin quantiles."""
+    tokens = np.asarray(tokens, dtype=np.int64)
+    out = np.full(len(tokens), np.nan)
+    is_atom = tokens < bins.n_atoms
+    out[is_atom] = np.asarray(bins.atoms)[tokens[is_atom]]
+    in_bin = (tokens >= bins.n_atoms) & (tokens < bins.n_atoms + bins.n_bins)
+    if in_bin.any():
+        out[in_bin] = _draw_in_bins(bins, tokens[in_bin] - bins.n_atoms, rng)
+    return out
+
+
+def token_positions(bins: NumericBins) -> FloatArray:
+    """(V,) where each token sits on the column's axis, as a rank in [0, 1]; NaN: missing.
+
+    Atoms and bins interleave by value (an atom at 0 comes before the bins of positive
+    amounts), so neighbouring tokens are neighbouring values.
+    """
+    starts = np.concatenate([np.asarray(bins.atoms), np.asarray(bins.edges[:-1])])
+    ranks = np.empty(len(starts))
+    ranks[np.argsort(starts, kind="stable")] = np.arange(len(starts))
+    positions = ranks / max(len(starts) - 1, 1)
+    return np.append(positions, np.nan) if bins.has_missing else positions
+
+
+def bins_from_dict(data: dict[str, Any]) -> NumericBins:
+    return msgspec.convert(data, NumericBins)
+
+
+def _point_masses(counts: IntArray, max_bins: int) -> npt.NDArray[np.bool_]:
+    """Values holding more than half a bin's share of the rows (and MIN_ATOM_ROWS rows).
+
+    Spread over a bin, such a value would become a cloud of values the data never hold.
+    """
+    threshold = max(MIN_ATOM_ROWS, counts.sum() / (2 * max_bins))
+    heavy: npt.NDArray[np.bool_] = counts >= threshold
+    if heavy.sum() >= max_bins:  # keep one bin for the others
+        keep = np.argsort(-counts, kind="stable")[: max_bins - 1]
+        heavy = np.zeros(len(counts), dtype=bool)
+        heavy[keep] = True
+    return heavy
+
+
+def _quantile_bins(rest: FloatArray, max_bins: int) -> tuple[FloatArray, FloatArray]:
+    """Edges (B + 1,) and within-bin grids (B, GRID_POINTS) of equal-mass bins of ``rest``."""
+    if rest.size == 0:
+        return np.zeros(0), np.zeros((0, GRID_POINTS))
+    n_bins = int(np.clip(rest.size // MIN_BIN_ROWS, 1, max(max_bins, 1)))
+    edges = np.unique(np.quantile(rest, np.linspace(0.0, 1.0, n_bins + 1)))
+    if len(edges) == 1:  # one value left: one degenerate bin
+        edges = np.repeat(edges, 2)
+    which = np.searchsorted(edges, rest, side="right").clip(1, len(edges) - 1) - 1
+    order = np.argsort(which, kind="stable")
+    grouped = np.split(rest[order], np.searchsorted(which[order], np.arange(1, len(edges) - 1)))
+    levels = np.linspace(0.0, 1.0, GRID_POINTS)
+    grid = np.stack(
+        [
+            np.quantile(g, levels) if g.size else np.full(GRID_POINTS, e)
+            for g, e in zip(grouped, edges[:-1], strict=True)
+        ]
+    )
+    return edges, grid
+
+
+def _bin_of(bins: NumericBins, values: FloatArray) -> IntArray:
+    edges = np.asarray(bins.edges)
+    which: IntArray = np.searchsorted(edges, values, side="right").clip(1, bins.n_bins) - 1
+    return which
+
+
+def _nearest(atoms: FloatArray, values: FloatArray) -> IntArray:
+    if len(atoms) == 1:
+        return np.zeros(len(values), dtype=np.int64)
+    right = np.searchsorted(atoms, values).clip(1, len(atoms) - 1)
+    left = right - 1
+    nearest: IntArray = np.where(
+        np.abs(values - atoms[left]) <= np.abs(atoms[right] - values), left, right
+    )
+    return nearest
+
+
+def _draw_in_bins(bins: NumericBins, which: IntArray, rng: np.random.Generator) -> FloatArray:
+    """Inverse-CDF draws inside the given bins (piecewise linear over their grids)."""
+    grid = np.asarray(bins.grid)[which]  # (n, GRID_POINTS)
+    position = rng.random(len(which)) * (GRID_POINTS - 1)
+    left = np.minimum(position.astype(np.int64), GRID_POINTS - 2)
+    fraction = position - left
+    rows = np.arange(len(which))
+    drawn: FloatArray = grid[rows, left] * (1.0 - fraction) + grid[rows, left + 1] * fraction
+    return drawn

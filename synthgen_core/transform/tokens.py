@@ -1,0 +1,164 @@
+"""TableTokenizer: a table <-> one integer token per learned column, exactly reversible.
+
+The data layer of the autoregressive model. On top of
+:class:`~synthgen_core.transform.codec.TableCodec` (which already turns every column into
+numbers or codes, and back with the source's dtypes, formats and missing markers),
+categorical and boolean columns keep their codes as tokens (missing is the last one) and
+numerical and datetime columns become :mod:`~synthgen_core.transform.bins` tokens. Ids and
+constants are not tokens: the codec regenerates and restores them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from synthgen_core.errors import DataError, NotFittedError
+from synthgen_core.metadata.metadata import Metadata
+from synthgen_core.transform.bins import (
+    NumericBins,
+    decode_bins,
+    encode_bins,
+    fit_bins,
+    token_positions,
+)
+from synthgen_core.transform.codec import EncodedTable, TableCodec
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+FORMAT_VERSION = 1
+
+
+class TokenizerState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A fitted tokenizer as JSON-able data (stored in model files)."""
+
+    format_version: int
+    max_bins: int
+    codec: dict[str, Any]
+    bins: list[NumericBins]
+
+
+class TableTokenizer:
+    """Reversible table <-> ``(N, C)`` int64 tokens, one column per learned column."""
+
+    def __init__(self, metadata: Metadata, *, max_bins: int = 100) -> None:
+        self.metadata = metadata
+        self.max_bins = max_bins
+
+    def fit(self, df: pd.DataFrame) -> TableTokenizer:
+        """Fit the codec, then the bins of every continuous column."""
+        self.codec_ = TableCodec(self.metadata).fit(df)
+        encoded = self.codec_.encode(df)
+        self.bins_ = {
+            name: fit_bins(name, encoded.continuous[name], self.max_bins)
+            for name in self.codec_.continuous_columns
+        }
+        return self
+
+    @property
+    def codec(self) -> TableCodec:
+        self._check_fitted()
+        return self.codec_
+
+    @property
+    def columns(self) -> list[str]:
+        """The tokenized columns, in table order: token ``j`` of a row is ``columns[j]``."""
+        return self.codec.learned_columns
+
+    @property
+    def vocab_sizes(self) -> list[int]:
+        """Distinct tokens of each column, in :attr:`columns` order."""
+        return [self._vocab_size(name) for name in self.columns]
+
+    def ordinal_positions(self) -> list[FloatArray | None]:
+        """Per column, where each token sits on the column's axis.
+
+        A rank in [0, 1], NaN for the missing token; None for columns whose tokens have no
+        order (categories).
+        """
+        self._check_fitted()
+        return [
+            token_positions(self.bins_[name]) if name in self.bins_ else None
+            for name in self.columns
+        ]
+
+    def encode(self, df: pd.DataFrame) -> IntArray:
+        """The ``(N, C)`` tokens of ``df``."""
+        encoded = self.codec.encode(df)
+        if not self.columns:
+            return np.zeros((encoded.n_rows, 0), dtype=np.int64)
+        return np.stack([self._encode_column(name, encoded) for name in self.columns], axis=1)
+
+    def decode(
+        self,
+        tokens: npt.ArrayLike,
+        rng: np.random.Generator,
+        values: dict[str, FloatArray] | None = None,
+    ) -> pd.DataFrame:
+        """The table of ``tokens`` ``(N, C)``; ``values`` replace the continuous values drawn."""
+        matrix = np.asarray(tokens, dtype=np.int64)
+        if matrix.ndim != 2 or matrix.shape[1] != len(self.columns):
+            raise DataError(
+                f"expected tokens of shape (N, {len(self.columns)}), got {matrix.shape}"
+            )
+        continuous: dict[str, FloatArray] = {}
+        discrete: dict[str, IntArray] = {}
+        for position, name in enumerate(self.columns):
+            if name in self.bins_:
+                continuous[name] = decode_bins(self.bins_[name], matrix[:, position], rng)
+            else:
+                discrete[name] = matrix[:, position]
+        continuous.update(values or {})
+        encoded = EncodedTable(n_rows=len(matrix), continuous=continuous, discrete=discrete)
+        return self.codec_.decode(encoded, rng)
+
+    def token_of(self, column: str, value: float | int) -> int:
+        """The token of one value: a category code, or a number on the codec's axis."""
+        if column in self.bins_:
+            return int(encode_bins(self.bins_[column], np.array([float(value)]))[0])
+        return int(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        state = TokenizerState(
+            format_version=FORMAT_VERSION,
+            max_bins=self.max_bins,
+            codec=self.codec.to_dict(),
+            bins=list(self.bins_.values()),
+        )
+        out: dict[str, Any] = msgspec.to_builtins(state)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableTokenizer:
+        try:
+            state = msgspec.convert(data, TokenizerState)
+        except msgspec.ValidationError as exc:
+            raise DataError(f"invalid tokenizer state: {exc}") from exc
+        if state.format_version > FORMAT_VERSION:
+            raise DataError(
+                f"tokenizer state format {state.format_version} is newer than this "
+                f"SynthGen understands ({FORMAT_VERSION}); upgrade SynthGen"
+            )
+        codec = TableCodec.from_dict(state.codec)
+        tokenizer = cls(codec.metadata, max_bins=state.max_bins)
+        tokenizer.codec_ = codec
+        tokenizer.bins_ = {bins.name: bins for bins in state.bins}
+        return tokenizer
+
+    def _encode_column(self, name: str, encoded: EncodedTable) -> IntArray:
+        if name in self.bins_:
+            return encode_bins(self.bins_[name], encoded.continuous[name])
+        return encoded.discrete[name]
+
+    def _vocab_size(self, name: str) -> int:
+        if name in self.bins_:
+            return self.bins_[name].vocab_size
+        return self.codec_.discrete_info(name).n_codes
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "codec_"):
+            raise NotFittedError("the tokenizer is not fitted; call fit(df) first")

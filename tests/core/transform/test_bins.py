@@ -1,0 +1,106 @@
+"""Numeric bins: exact tokens where values repeat, quantile bins that give the marginal back."""
+
+from __future__ import annotations
+
+import json
+
+import msgspec
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from synthgen_core.transform.bins import (
+    GRID_POINTS,
+    bins_from_dict,
+    decode_bins,
+    encode_bins,
+    fit_bins,
+    token_positions,
+)
+
+
+def test_few_distinct_values_are_each_an_exact_token():
+    values = np.array([3.0, 1.0, 2.0, 3.0, np.nan, 1.0])
+    bins = fit_bins("x", values, max_bins=10)
+    assert bins.atoms == [1.0, 2.0, 3.0]
+    assert bins.n_bins == 0 and bins.has_missing and bins.vocab_size == 4
+    tokens = encode_bins(bins, values)
+    assert tokens.tolist() == [2, 0, 1, 2, 3, 0]
+    back = decode_bins(bins, tokens, np.random.default_rng(0))
+    np.testing.assert_array_equal(back, values)
+
+
+def test_a_point_mass_keeps_an_exact_token_beside_the_bins():
+    rng = np.random.default_rng(0)
+    amounts = np.where(rng.random(20_000) < 0.9, 0.0, rng.lognormal(8, 1, 20_000))
+    amounts[:300] = 15024.0  # a frequent amount among the non-zero ones
+    bins = fit_bins("gain", amounts, max_bins=50)
+    assert 0.0 in bins.atoms and 15024.0 in bins.atoms
+    back = decode_bins(bins, encode_bins(bins, amounts), np.random.default_rng(1))
+    assert (back == 0.0).mean() == pytest.approx((amounts == 0.0).mean())
+    assert (back == 15024.0).sum() == 300
+
+
+def test_decoded_bins_reproduce_the_marginal_without_copying_values():
+    rng = np.random.default_rng(0)
+    values = rng.gamma(2.0, 3.0, 30_000)
+    bins = fit_bins("x", values, max_bins=100)
+    assert bins.n_atoms == 0 and bins.n_bins == 100
+    back = decode_bins(bins, encode_bins(bins, values), np.random.default_rng(1))
+    assert stats.ks_2samp(values, back).statistic < 0.01
+    assert np.isin(back, values).mean() < 0.01  # drawn inside bins, not looked up
+    assert back.min() >= values.min() and back.max() <= values.max()
+
+
+def test_small_tables_get_fewer_bins():
+    values = np.random.default_rng(0).normal(size=400)
+    assert fit_bins("x", values, max_bins=100).n_bins == 400 // 20
+
+
+def test_values_outside_the_training_range_go_to_the_edge_bins():
+    bins = fit_bins("x", np.linspace(0.0, 1.0, 1_000), max_bins=10)
+    tokens = encode_bins(bins, np.array([-5.0, 5.0]))
+    assert tokens.tolist() == [0, bins.n_bins - 1]
+
+
+def test_missing_values_unseen_in_training_are_refused():
+    bins = fit_bins("x", np.arange(5.0), max_bins=10)
+    with pytest.raises(ValueError, match="no missing values"):
+        encode_bins(bins, np.array([np.nan]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from([0.0, 7.5, np.nan])),
+        min_size=1,
+        max_size=300,
+    ),
+    st.integers(2, 40),
+)
+def test_tokens_survive_decoding_and_json(values, max_bins):
+    array = np.asarray(values, dtype=np.float64)
+    bins = fit_bins("x", array, max_bins=max_bins)
+    tokens = encode_bins(bins, array)
+    assert tokens.min() >= 0 and tokens.max() < bins.vocab_size
+    back = decode_bins(bins, tokens, np.random.default_rng(0))
+    np.testing.assert_array_equal(np.isnan(back), np.isnan(array))
+    np.testing.assert_array_equal(encode_bins(bins, back), tokens)  # each value stays in its bin
+    exact = tokens < bins.n_atoms
+    np.testing.assert_array_equal(back[exact], array[exact])
+    again = bins_from_dict(json.loads(json.dumps(msgspec.to_builtins(bins))))
+    assert again == bins
+    assert len(bins.grid) == bins.n_bins and all(len(row) == GRID_POINTS for row in bins.grid)
+
+
+def test_token_positions_follow_the_values_atoms_and_bins_interleaved():
+    rng = np.random.default_rng(0)
+    values = np.concatenate([np.full(500, 50.0), rng.uniform(0, 100, 2_000), [np.nan] * 10])
+    bins = fit_bins("x", values, max_bins=10)
+    positions = token_positions(bins)
+    assert len(positions) == bins.vocab_size and np.isnan(positions[-1])
+    tokens = encode_bins(bins, np.array([1.0, 30.0, 50.0, 70.0, 99.0]))
+    assert np.all(np.diff(positions[tokens]) > 0)  # the atom at 50 sits between its bins
+    assert positions[tokens[0]] == 0.0 and positions[tokens[-1]] == 1.0
