@@ -115,7 +115,7 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
         int, msgspec.Meta(ge=1, le=100_000, description="Most epochs; early stopping ends sooner.")
     ] = 100
     batch_size: BatchSize = 256
-    learning_rate: LearningRate = 1e-3
+    learning_rate: LearningRate = 2e-3
     weight_decay: Decay = 0.0
     validation_fraction: Annotated[
         float,

@@ -14,6 +14,9 @@ What a user gets from that design:
   decoded through the bin's own quantiles;
 * exact conditions on any columns, with no rejection: conditioned columns are read first
   and the rest is drawn given them;
+* exact dependencies: a column that another one determines in the training table (a code
+  and its label, ``x`` and ``log(x)``) is determined by it in every generated row
+  (:mod:`.dependencies`);
 * no memorised rows: a share of the rows is held out and training stops, restoring the
   best weights, once the loss on them no longer falls.
 
@@ -27,11 +30,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import numpy as np
 import pandas as pd
 import torch
 
 from synthgen_core.metadata import ColumnKind, Metadata
+from synthgen_core.models.autoregressive.dependencies import Dependency, find_dependencies
 from synthgen_core.models.autoregressive.networks import AnyOrderTransformer, build_network
 from synthgen_core.models.autoregressive.sampling import draw_tokens
 from synthgen_core.models.autoregressive.trainer import AutoregressiveTrainer
@@ -77,7 +82,9 @@ class Autoregressive(Synthesizer):
         device = resolve_device(config.device)
         rng = numpy_rng(config.seed)
         tokenizer = TableTokenizer(metadata, max_bins=config.max_bins).fit(data)
-        tokens = torch.as_tensor(tokenizer.encode(data), device=device)  # (N, C)
+        encoded = tokenizer.encode(data)  # (N, C)
+        self.dependencies_ = find_dependencies(encoded, tokenizer.vocab_sizes, rng)
+        tokens = torch.as_tensor(encoded, device=device)
         train, validation = _split(tokens, config.validation_fraction, rng)
         generator = torch_generator(child_seed(rng), device)
         network = self._build_network(tokenizer, device, generator)
@@ -153,7 +160,14 @@ class Autoregressive(Synthesizer):
     ) -> pd.DataFrame:
         fixed, exact = self._condition_tokens(conditions)
         generator = torch_generator(child_seed(rng), self.device_)
-        tokens = draw_tokens(self.network_, num_rows, fixed, generator, self.config.temperature)
+        tokens = draw_tokens(
+            self.network_,
+            num_rows,
+            fixed,
+            generator,
+            temperature=self.config.temperature,
+            dependencies=self.dependencies_,
+        )
         values = {name: np.full(num_rows, number) for name, number in exact.items()}
         frame = self.tokenizer_.decode(tokens.numpy(), rng, values=values)
         return set_exact_values(frame, self.metadata_, conditions)
@@ -186,6 +200,7 @@ class Autoregressive(Synthesizer):
             "tokenizer": self.tokenizer_.to_dict(),
             "loss_history": self.loss_history_,
             "best_epoch": self.best_epoch_,
+            "dependencies": msgspec.to_builtins(self.dependencies_),
         }
         return ModelState(values=values, arrays=arrays)
 
@@ -204,6 +219,7 @@ class Autoregressive(Synthesizer):
         self._install(tokenizer, network.eval(), device)
         self.loss_history_ = history_from_json(state.values["loss_history"])
         self.best_epoch_ = int(state.values["best_epoch"])
+        self.dependencies_ = msgspec.convert(state.values["dependencies"], list[Dependency])
 
 
 def _split(

@@ -5,13 +5,18 @@ Columns are drawn one at a time for a whole chunk of rows: the network runs one 
 distribution, and one token per row is drawn from it by inverse CDF. A conditioned column
 is not drawn: its token is written in, and it comes first in the order, so every column
 drawn after it follows the model's conditional given it. That makes conditions on any set
-of columns exact, with no rejection.
+of columns exact, with no rejection. Exact dependencies between columns found at fit
+(:mod:`.dependencies`) hold in every row the same way: by lookup, or by masking the tokens
+that would break them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
+from synthgen_core.models.autoregressive.dependencies import Dependency, DependencyGuard
 from synthgen_core.models.autoregressive.networks import AnyOrderTransformer
 
 #: Bytes of key/value cache per chunk of rows: bounds sampling memory for any request.
@@ -37,19 +42,38 @@ def draw_tokens(
     n_rows: int,
     fixed: dict[int, int],
     generator: torch.Generator,
+    *,
     temperature: float = 1.0,
+    dependencies: list[Dependency] | None = None,
 ) -> torch.Tensor:
-    """(n_rows, C) int64 tokens on the CPU; column ``c`` holds ``fixed[c]`` where given."""
+    """(n_rows, C) int64 tokens on the CPU; column ``c`` holds ``fixed[c]`` where given.
+
+    Every row keeps the ``dependencies`` (see :mod:`.dependencies`).
+    """
     network.eval()
     order = sampling_order(network.n_columns, fixed)
+    guard = DependencyGuard(dependencies or [], network.start.device)
     out = torch.empty((n_rows, network.n_columns), dtype=torch.long)
     step = chunk_rows(network)
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
         out[start:stop] = _draw_chunk(
-            network, stop - start, order, fixed, generator=generator, temperature=temperature
+            network,
+            stop - start,
+            order,
+            fixed,
+            _Drawing(guard=guard, generator=generator, temperature=temperature),
         )
     return out
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """How each column's tokens are drawn: dependencies, random stream, temperature."""
+
+    guard: DependencyGuard
+    generator: torch.Generator
+    temperature: float
 
 
 def _draw_chunk(
@@ -57,9 +81,7 @@ def _draw_chunk(
     n_rows: int,
     order: list[int],
     fixed: dict[int, int],
-    *,
-    generator: torch.Generator,
-    temperature: float,
+    drawing: _Drawing,
 ) -> torch.Tensor:
     device = network.start.device
     tokens = torch.empty((n_rows, network.n_columns), dtype=torch.long, device=device)
@@ -67,16 +89,43 @@ def _draw_chunk(
         return tokens.cpu()
     cache = network.new_cache(n_rows)
     inputs = network.first_input(n_rows, order[0])  # (n, W)
+    done: set[int] = set()
     for position, column in enumerate(order):
         hidden = network.step(inputs, cache)  # (n, W)
         if column in fixed:
             drawn = torch.full((n_rows,), fixed[column], dtype=torch.long, device=device)
         else:
-            drawn = _draw(network.logits(hidden, column), generator, temperature)
+            drawn = _draw_column(network, hidden, column, tokens, done=done, drawing=drawing)
         tokens[:, column] = drawn
+        done.add(column)
         if position + 1 < len(order):
             inputs = network.next_input(column, drawn, order[position + 1])
     return tokens.cpu()
+
+
+def _draw_column(
+    network: AnyOrderTransformer,
+    hidden: torch.Tensor,
+    column: int,
+    tokens: torch.Tensor,
+    *,
+    done: set[int],
+    drawing: _Drawing,
+) -> torch.Tensor:
+    """(n,) tokens of ``column``.
+
+    Looked up where a drawn column determines it, else drawn from the network among the
+    tokens that agree with the drawn columns.
+    """
+    forced = drawing.guard.forced(column, tokens, done)
+    if forced is not None and bool((forced >= 0).all()):
+        return forced
+    logits = network.logits(hidden, column)  # (n, V)
+    allowed = drawing.guard.allowed(column, tokens, done)
+    if allowed is not None:
+        logits = logits.masked_fill(~allowed, float("-inf"))
+    drawn = _draw(logits, drawing.generator, drawing.temperature)
+    return drawn if forced is None else torch.where(forced >= 0, forced, drawn)
 
 
 def _draw(logits: torch.Tensor, generator: torch.Generator, temperature: float) -> torch.Tensor:

@@ -25,6 +25,9 @@ from synthgen_core.nn.adam import Adam
 
 #: Validation rows per forward pass.
 VALIDATION_BATCH = 4096
+#: The learning rate rises linearly over the first steps: Adam's first moments are
+#: estimated from few batches, and a full step on them can throw a fresh network off.
+WARMUP_STEPS = 100
 
 
 class AutoregressiveTrainer:
@@ -49,6 +52,8 @@ class AutoregressiveTrainer:
         self.optimizer = Adam(
             network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
         )
+        self.base_lr = config.learning_rate
+        self.steps_taken = 0
         self.batch_size = min(config.batch_size, tokens.shape[0])
         self.steps_per_epoch = max(tokens.shape[0] // self.batch_size, 1)
         self.table_order = torch.arange(network.n_columns, device=tokens.device)
@@ -71,6 +76,8 @@ class AutoregressiveTrainer:
     def train_step(self, batch: torch.Tensor) -> torch.Tensor:
         """One update on ``batch`` (B, C); its mean loss per column (detached)."""
         loss = self.network.column_losses(batch, self.draw_order(), self.generator).mean()
+        self.steps_taken += 1
+        self.optimizer.lr = self.base_lr * min(1.0, self.steps_taken / WARMUP_STEPS)
         self.optimizer.zero_grad()
         torch.autograd.backward(loss)
         self.optimizer.step()
@@ -99,4 +106,4 @@ class AutoregressiveTrainer:
         return total / self.validation.shape[0]
 
     def halve_learning_rate(self) -> None:
-        self.optimizer.lr /= 2.0
+        self.base_lr /= 2.0

@@ -14,6 +14,7 @@ import synthgen_core as sg
 from synthgen_core.errors import ConditionError, ConfigError
 from synthgen_core.io.model_file import read_model_file, write_model_file
 from synthgen_core.models.autoregressive.model import Autoregressive
+from synthgen_core.nn.early_stopping import MIN_RELATIVE_IMPROVEMENT
 
 SMALL = {"width": 32, "depth": 2, "heads": 2, "batch_size": 128, "device": "cpu"}
 
@@ -84,7 +85,9 @@ def test_unconditional_rows_keep_the_dependencies(fitted, table):
 def test_early_stopping_keeps_the_best_epoch(fitted):
     history = fitted.loss_history
     validation = [epoch["validation"] for epoch in history]
-    assert fitted.best_epoch_ == int(np.argmin(validation)) + 1
+    best = validation[fitted.best_epoch_ - 1]  # no later epoch beat it by a real margin
+    assert best <= min(validation) * (1 + MIN_RELATIVE_IMPROVEMENT)
+    assert all(loss > best for loss in validation[: fitted.best_epoch_ - 1])
     if len(history) < 40:  # stopped early: patience epochs after the best
         assert len(history) == fitted.best_epoch_ + fitted.config.patience
 
@@ -96,12 +99,13 @@ def test_without_a_validation_split_every_epoch_runs(table):
     assert "validation" not in model.loss_history[0]
 
 
-def test_a_low_temperature_sharpens_the_categories(fitted):
+def test_a_low_temperature_sharpens_the_categories(fitted, tmp_path: Path):
     rows = fitted.sample(3_000, seed=7, conditions={"x": 0.0})
-    sharp = Autoregressive(temperature=0.3, seed=0, **SMALL)
-    sharp.metadata_, sharp.tokenizer_ = fitted.metadata_, fitted.tokenizer_
-    sharp.network_, sharp.device_ = fitted.network_, fitted.device_
-    sharp_rows = sharp.sample(3_000, seed=7, conditions={"x": 0.0})
+    fitted.save(tmp_path / "model.sgm")
+    header, arrays = read_model_file(tmp_path / "model.sgm")
+    header.options["temperature"] = 0.3  # as if fitted with it: sampling reads the option
+    write_model_file(tmp_path / "sharp.sgm", header, arrays)
+    sharp_rows = sg.load(tmp_path / "sharp.sgm").sample(3_000, seed=7, conditions={"x": 0.0})
     assert (sharp_rows["group"] == "mid").mean() > (rows["group"] == "mid").mean()
 
 
