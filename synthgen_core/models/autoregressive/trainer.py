@@ -16,6 +16,8 @@ The validation loss, read in the table's order, drives early stopping
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -28,6 +30,12 @@ VALIDATION_BATCH = 4096
 #: The learning rate rises linearly over the first steps: Adam's first moments are
 #: estimated from few batches, and a full step on them can throw a fresh network off.
 WARMUP_STEPS = 100
+#: An epoch takes at least this many steps: a table of 160 rows would otherwise get one
+#: step an epoch at the default batch size, and early stopping would end training after a
+#: handful of steps, most of them still warming up.
+MIN_STEPS_PER_EPOCH = 20
+#: ...with batches of at least this many rows.
+MIN_BATCH_ROWS = 8
 
 
 class AutoregressiveTrainer:
@@ -54,7 +62,7 @@ class AutoregressiveTrainer:
         )
         self.base_lr = config.learning_rate
         self.steps_taken = 0
-        self.batch_size = min(config.batch_size, tokens.shape[0])
+        self.batch_size = batch_rows(config.batch_size, tokens.shape[0])
         self.steps_per_epoch = max(tokens.shape[0] // self.batch_size, 1)
         self.table_order = torch.arange(network.n_columns, device=tokens.device)
 
@@ -107,3 +115,13 @@ class AutoregressiveTrainer:
 
     def halve_learning_rate(self) -> None:
         self.base_lr /= 2.0
+
+
+def batch_rows(batch_size: int, n_rows: int) -> int:
+    """Rows per step: ``batch_size``, or fewer where the table is small.
+
+    Small enough for MIN_STEPS_PER_EPOCH steps an epoch, never below MIN_BATCH_ROWS and
+    never above the table.
+    """
+    small = max(MIN_BATCH_ROWS, math.ceil(n_rows / MIN_STEPS_PER_EPOCH))
+    return max(1, min(batch_size, small, n_rows))
