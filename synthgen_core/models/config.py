@@ -110,7 +110,15 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
     heads: Annotated[
         int, msgspec.Meta(ge=1, le=32, description="Attention heads; divides width.")
     ] = 4
-    dropout: Annotated[float, msgspec.Meta(ge=0, lt=1, description="Dropout rate.")] = 0.0
+    dropout: (
+        Annotated[
+            float,
+            msgspec.Meta(
+                ge=0, lt=1, description="Dropout rate; null: 0.1 below 10,000 rows, else 0."
+            ),
+        ]
+        | None
+    ) = None
     max_epochs: Annotated[
         int, msgspec.Meta(ge=1, le=100_000, description="Most epochs; early stopping ends sooner.")
     ] = 100

@@ -51,6 +51,11 @@ from synthgen_core.transform.tokens import TableTokenizer
 
 #: Layout of ``ModelState.values``; bump it (and read the old one) when it changes.
 STATE_VERSION = 1
+#: With ``dropout`` left null, tables of fewer training rows get SMALL_TABLE_DROPOUT: on six
+#: statsmodels tables of 160-750 rows (two seeds) it raised the mean detection score from
+#: 0.88 to 0.93, while on adult (26,049 rows) dropout only slowed fitting.
+SMALL_TABLE_ROWS = 10_000
+SMALL_TABLE_DROPOUT = 0.1
 _NETWORK_PREFIX = "network."
 
 
@@ -87,7 +92,8 @@ class Autoregressive(Synthesizer):
         tokens = torch.as_tensor(encoded, device=device)
         train, validation = _split(tokens, config.validation_fraction, rng)
         generator = torch_generator(child_seed(rng), device)
-        network = self._build_network(tokenizer, device, generator)
+        dropout = _dropout(self.config.dropout, train.shape[0])
+        network = self._build_network(tokenizer, device, generator, dropout)
         self.loss_history_: list[dict[str, float]] = []
         self.best_epoch_ = 0
         if tokenizer.columns:  # a table of ids and constants has nothing to learn
@@ -134,7 +140,11 @@ class Autoregressive(Synthesizer):
             self.best_epoch_ = len(self.loss_history_)
 
     def _build_network(
-        self, tokenizer: TableTokenizer, device: torch.device, generator: torch.Generator | None
+        self,
+        tokenizer: TableTokenizer,
+        device: torch.device,
+        generator: torch.Generator | None,
+        dropout: float = 0.0,
     ) -> AnyOrderTransformer:
         config = self.config
         return build_network(
@@ -143,7 +153,7 @@ class Autoregressive(Synthesizer):
             width=config.width,
             depth=config.depth,
             heads=config.heads,
-            dropout=config.dropout,
+            dropout=dropout,
             device=device,
             generator=generator,
         )
@@ -220,6 +230,13 @@ class Autoregressive(Synthesizer):
         self.loss_history_ = history_from_json(state.values["loss_history"])
         self.best_epoch_ = int(state.values["best_epoch"])
         self.dependencies_ = msgspec.convert(state.values["dependencies"], list[Dependency])
+
+
+def _dropout(configured: float | None, n_train: int) -> float:
+    """The dropout rate to train with (see SMALL_TABLE_ROWS)."""
+    if configured is not None:
+        return configured
+    return SMALL_TABLE_DROPOUT if n_train < SMALL_TABLE_ROWS else 0.0
 
 
 def _split(
