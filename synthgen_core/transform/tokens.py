@@ -93,13 +93,8 @@ class TableTokenizer:
             return np.zeros((encoded.n_rows, 0), dtype=np.int64)
         return np.stack([self._encode_column(name, encoded) for name in self.columns], axis=1)
 
-    def decode(
-        self,
-        tokens: npt.ArrayLike,
-        rng: np.random.Generator,
-        values: dict[str, FloatArray] | None = None,
-    ) -> pd.DataFrame:
-        """The table of ``tokens`` ``(N, C)``; ``values`` replace the continuous values drawn."""
+    def decode(self, tokens: npt.ArrayLike, rng: np.random.Generator) -> pd.DataFrame:
+        """The table of ``tokens`` ``(N, C)``."""
         matrix = np.asarray(tokens, dtype=np.int64)
         if matrix.ndim != 2 or matrix.shape[1] != len(self.columns):
             raise DataError(
@@ -112,7 +107,6 @@ class TableTokenizer:
                 continuous[name] = decode_bins(self.bins_[name], matrix[:, position], rng)
             else:
                 discrete[name] = matrix[:, position]
-        continuous.update(values or {})
         encoded = EncodedTable(n_rows=len(matrix), continuous=continuous, discrete=discrete)
         return self.codec_.decode(encoded, rng)
 

@@ -168,7 +168,7 @@ class Autoregressive(Synthesizer):
     def _sample(
         self, num_rows: int, rng: np.random.Generator, conditions: dict[str, Any]
     ) -> pd.DataFrame:
-        fixed, exact = self._condition_tokens(conditions)
+        fixed = self._condition_tokens(conditions)
         generator = torch_generator(child_seed(rng), self.device_)
         tokens = draw_tokens(
             self.network_,
@@ -178,27 +178,24 @@ class Autoregressive(Synthesizer):
             temperature=self.config.temperature,
             dependencies=self.dependencies_,
         )
-        values = {name: np.full(num_rows, number) for name, number in exact.items()}
-        frame = self.tokenizer_.decode(tokens.numpy(), rng, values=values)
+        frame = self.tokenizer_.decode(tokens.numpy(), rng)
+        # A number is drawn inside its condition's bin; then it is set to the value exactly.
         return set_exact_values(frame, self.metadata_, conditions)
 
-    def _condition_tokens(
-        self, conditions: dict[str, Any]
-    ) -> tuple[dict[int, int], dict[str, float]]:
-        """Token per conditioned column position, and exact numbers on the codec's axis."""
+    def _condition_tokens(self, conditions: dict[str, Any]) -> dict[int, int]:
+        """The token each condition fixes, by column position."""
         fixed: dict[int, int] = {}
-        exact: dict[str, float] = {}
         columns = self.tokenizer_.columns
         for name, value in conditions.items():
             spec = self.metadata_.column(name)
             if name not in columns:  # a constant: written back by the codec
                 continue
             if spec.kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
-                exact[name] = condition_number(spec, value)
-                fixed[columns.index(name)] = self.tokenizer_.token_of(name, exact[name])
+                number = condition_number(spec, value)
+                fixed[columns.index(name)] = self.tokenizer_.token_of(name, number)
             else:
                 fixed[columns.index(name)] = category_code(spec, value)
-        return fixed, exact
+        return fixed
 
     def _get_state(self) -> ModelState:
         arrays = {

@@ -53,17 +53,12 @@ def draw_tokens(
     network.eval()
     order = sampling_order(network.n_columns, fixed)
     guard = DependencyGuard(dependencies or [], network.start.device)
+    drawing = _Drawing(guard=guard, generator=generator, temperature=temperature)
     out = torch.empty((n_rows, network.n_columns), dtype=torch.long)
     step = chunk_rows(network)
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
-        out[start:stop] = _draw_chunk(
-            network,
-            stop - start,
-            order,
-            fixed,
-            _Drawing(guard=guard, generator=generator, temperature=temperature),
-        )
+        out[start:stop] = _draw_chunk(network, stop - start, order, fixed, drawing)
     return out
 
 
