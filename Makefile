@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.synthgen-installed
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint typecheck pytest pytest-postgres bench bench-quick clean
+.PHONY: install run test lint typecheck pytest pytest-postgres bench bench-quick dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m benchmarks run --quick
+
+# dist/: a wheel and an sdist to `pip install` elsewhere, built offline from the checkout.
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import shlex
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -124,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="CPU threads for every run, ours and the peer's (default: the libraries' own); "
         "1 gives stable figures on a shared machine",
     )
+    run.add_argument(
+        "--model-options",
+        type=_options,
+        default={},
+        help="JSON object of extra SynthGen options, e.g. '{\"validation_fraction\": 0.1}'; "
+        "each model takes those it accepts",
+    )
     run.add_argument("--timeout", type=float, help="seconds allowed per run (default: none)")
     run.add_argument("--out", type=Path, help="output folder (default: benchmarks/out/<time>)")
     run.add_argument(
@@ -133,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
         "asks for that it has not measured successfully",
     )
     return parser
+
+
+def _options(text: str) -> dict[str, Any]:
+    try:
+        options = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
+    if not isinstance(options, dict):
+        raise argparse.ArgumentTypeError("give a JSON object of option names and values")
+    return options
 
 
 def plan(args: argparse.Namespace) -> list[RunSpec]:
@@ -159,6 +178,7 @@ def plan(args: argparse.Namespace) -> list[RunSpec]:
                     seed=seed,
                     plot_path=plot,
                     threads=args.threads,
+                    options=args.model_options,
                 )
             )
     return specs
@@ -204,9 +224,9 @@ def previous_runs(out: Path, here: report.Machine) -> list[Measurement]:
     return earlier.measurements
 
 
-def _key(spec: RunSpec) -> RunSpec:
+def _key(spec: RunSpec) -> bytes:
     """What a run measured: everything it was asked but where its plot went."""
-    return msgspec.structs.replace(spec, plot_path=None)
+    return msgspec.json.encode(msgspec.structs.replace(spec, plot_path=None), order="sorted")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     assert isinstance(report, Report)
     assert isinstance(sd_score, float)
-    ours_score = report.score_thresholded
+    ours_score = report.score
     figures = {
         "rows_real": len(real),
         "rows_synthetic": len(synthetic),

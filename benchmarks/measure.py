@@ -55,6 +55,7 @@ class RunSpec(msgspec.Struct, frozen=True, kw_only=True):
     seed: int = 0
     plot_path: str | None = None  # draw Report.plot here (SynthGen runs only)
     threads: int | None = None  # CPU threads for both implementations (None: library default)
+    options: dict[str, Any] = {}  # extra SynthGen options, for the models that accept them
 
 
 class Measurement(msgspec.Struct, kw_only=True):
@@ -107,13 +108,15 @@ class SynthGenCandidate:
     """A SynthGen model; its training callback records when each epoch ended."""
 
     def __init__(self, spec: RunSpec) -> None:
-        from synthgen_core.models.registry import create
+        from synthgen_core.models.registry import create, model_class
 
         options: dict[str, Any] = {"seed": spec.seed}
         if spec.model != "gaussian_copula":
             options["device"] = spec.device
             if spec.epochs is not None:  # the autoregressive model stops early below it
                 options["max_epochs" if spec.model == "autoregressive" else "epochs"] = spec.epochs
+        accepted = model_class(spec.model).config_type.__struct_fields__
+        options |= {name: value for name, value in spec.options.items() if name in accepted}
         self.model = create(spec.model, **options)
         self.epoch_ends: list[float] = []
 
@@ -218,7 +221,7 @@ def score(
     except (SynthGenError, ValueError) as error:  # e.g. a synthetic target with one class
         result.notes.append(f"no ML efficacy: {type(error).__name__}: {error}")
         evaluation = report(None)
-    result.quality, result.quality_thresholded = evaluation.score, evaluation.score_thresholded
+    result.quality, result.quality_thresholded = evaluation.score_all_pairs, evaluation.score
     result.quality_sdmetrics = sdmetrics_quality(table.train, synthetic, table.metadata)
     result.detection = evaluation.detection
     if evaluation.efficacy is not None:

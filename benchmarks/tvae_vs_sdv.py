@@ -33,7 +33,7 @@ from synthgen_core.models.tvae.model import TVAE
 from synthgen_core.nn.training import TrainingProgress
 
 #: Shared hyperparameters: TVAE's defaults in both libraries, spelt out so neither drifts.
-HYPERPARAMETERS = {
+HYPERPARAMETERS: dict[str, Any] = {
     "batch_size": 500,
     "embedding_dim": 128,
     "compress_dims": [128, 128],

@@ -4,12 +4,14 @@ Every subcommand is one ``_add_<name>(subparsers)`` function that registers its 
 handler; :data:`SUBCOMMANDS` lists them, so adding a command (``evaluate``, ``serve``,
 ``worker``, ``keys``) is one function and one line. Handlers return an exit code. A
 :class:`SynthGenError` becomes its message on stderr and exit code 2, never a traceback:
-the messages already say what to fix.
+the messages already say what to fix. The service's commands are listed in every install;
+without the ``service`` extra they say how to install it before doing anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -19,17 +21,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synthgen_core import __version__, cli_service
-from synthgen_core.errors import ConfigError, DataError, SynthGenError
+from synthgen_core.errors import ConfigError, DataError, MissingDependencyError, SynthGenError
+from synthgen_core.models.registry import DEFAULT_MODEL_TYPE
 
 if TYPE_CHECKING:
     import pandas as pd
-    from tqdm import tqdm
 
     from synthgen_core.metadata import ColumnSpec, Metadata
-    from synthgen_core.nn.training import TrainingProgress
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_ERROR = 2
+SERVICE_INSTALL = "pip install 'synthgen-core[service]'"
+#: The modules behind ``serve``, ``worker`` and ``keys``; importing them checks the extra.
+SERVICE_MODULES = ("synthgen_service.cli", "synthgen_service.worker_cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
+        _check_service_installed(handler)
         return handler(args)
     except SynthGenError as error:
         print(f"synthgen: error: {error}", file=sys.stderr)
@@ -47,9 +52,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _check_service_installed(handler: Handler) -> None:
+    """Stop a service command up front, in one line, when the ``service`` extra is missing."""
+    if handler.__module__ != cli_service.__name__:
+        return
+    for module in SERVICE_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            missing = (error.name or "").partition(".")[0]
+            if missing in ("synthgen_core", "synthgen_service", ""):
+                raise  # a broken install of SynthGen itself: not a missing extra
+            raise MissingDependencyError(
+                f"this command needs the service, from the 'service' extra (no module named "
+                f"{missing!r}); install it with: {SERVICE_INSTALL}"
+            ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="synthgen", description="Synthetic tabular data that keeps a table's statistics."
+        prog="synthgen",
+        description="Synthetic tabular data that keeps a table's statistics.",
+        epilog="serve, worker and keys run the REST service, from the 'service' extra:\n"
+        f"  {SERVICE_INSTALL}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the command whole
     )
     parser.add_argument("--version", action="version", version=f"synthgen {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -115,8 +141,9 @@ def _add_fit(subparsers: Any) -> None:
     command.add_argument("data", type=Path, help="CSV, Parquet or JSONL table")
     command.add_argument(
         "--model",
-        default="gaussian_copula",
-        help="gaussian_copula (default), ctgan, copulagan, tvae, autoregressive or a plugin",
+        default=DEFAULT_MODEL_TYPE,
+        help=f"model type (default: {DEFAULT_MODEL_TYPE}, as in the library and the REST API): "
+        "ctgan, copulagan, tvae, gaussian_copula (fits in seconds), autoregressive or a plugin",
     )
     command.add_argument(
         "--config",
@@ -136,8 +163,10 @@ def _fit(args: argparse.Namespace) -> int:
     data = _read(args.data)
     metadata = _read_metadata(args.metadata) if args.metadata else None
     start = time.perf_counter()
-    with _ProgressBar() as progress:
-        model.fit(data, metadata, callback=progress)
+    from synthgen_core.nn.progress import ProgressBar
+
+    with ProgressBar() as progress:  # drawn even when stderr is a file: the user asked to fit
+        model.fit(data, metadata, callback=progress, verbose=False)
     model.save(args.output)
     elapsed = time.perf_counter() - start
     print(f"fitted {args.model} on {len(data):,} rows in {elapsed:.1f} s; saved {args.output}")
@@ -167,31 +196,6 @@ def _read_metadata(path: Path) -> Metadata:
             "write one with `synthgen inspect DATA --json`"
         ) from None
     return Metadata.from_dict(raw)
-
-
-class _ProgressBar:
-    """A training callback drawing a tqdm bar (epoch, losses, ETA) for epoch-based models."""
-
-    def __init__(self) -> None:
-        self.bar: tqdm[Any] | None = None
-
-    def __enter__(self) -> _ProgressBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-    def __call__(self, progress: TrainingProgress) -> bool:
-        if progress.total_epochs <= 1:
-            return False  # a one-pass model: nothing worth a bar
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=progress.total_epochs, unit="epoch", file=sys.stderr)
-        self.bar.set_postfix({name: f"{value:.3f}" for name, value in progress.losses.items()})
-        self.bar.update(progress.epoch - self.bar.n)
-        return False
 
 
 # -- sample --------------------------------------------------------------------------------
@@ -254,13 +258,18 @@ def _add_evaluate(subparsers: Any) -> None:
     command.add_argument("--target", help="column to predict for the machine-learning efficacy")
     command.add_argument("--holdout", type=Path, help="real rows the model never saw (privacy)")
     command.add_argument("--json", action="store_true", help="print the full report as JSON")
-    command.add_argument("--plots", type=Path, metavar="DIR", help="write report.png into DIR")
+    command.add_argument(
+        "--plots", type=Path, metavar="DIR", help="write report.png into DIR ('plots' extra)"
+    )
     command.set_defaults(handler=_evaluate)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from synthgen_core.evaluation import evaluate
+    from synthgen_core.evaluation.plots import pyplot
 
+    if args.plots is not None:
+        pyplot()  # no matplotlib: say so before any work, and leave no empty folder behind
     holdout = _read(args.holdout) if args.holdout else None
     report = evaluate(_read(args.real), _read(args.synthetic), target=args.target, holdout=holdout)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())

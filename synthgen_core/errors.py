@@ -8,7 +8,8 @@ The tree, so callers can catch at the depth they care about::
     ├── ConditionError            conditional sampling asked for something impossible
     ├── NotFittedError            a model was used before ``fit``
     ├── TrainingError             training diverged (a loss became NaN or infinite)
-    └── ModelFileError            a model file is unreadable, tampered, truncated or too new
+    ├── ModelFileError            a model file is unreadable, tampered, truncated or too new
+    └── MissingDependencyError    a feature needs an optional extra that is not installed
 
 Messages name the column or option at fault *and* say how to fix it, because the
 service shows them verbatim to users who never see a traceback.
@@ -45,10 +46,15 @@ class ModelFileError(SynthGenError, OSError):
     """A model file cannot be loaded safely."""
 
 
+class MissingDependencyError(SynthGenError, ImportError):
+    """A feature needs an optional extra (``plots``, ``service``) that is not installed."""
+
+
 __all__ = [
     "ConditionError",
     "ConfigError",
     "DataError",
+    "MissingDependencyError",
     "ModelFileError",
     "NotFittedError",
     "SynthGenError",

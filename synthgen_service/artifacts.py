@@ -8,6 +8,7 @@ system and are published with ``os.replace``, so a reader never sees half a file
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -20,6 +21,16 @@ from pathlib import Path
 SUFFIXES = frozenset(
     {".csv", ".tsv", ".txt", ".gz", ".parquet", ".jsonl", ".json", ".synthgen", ""}
 )
+#: What a user is told when a write failed for lack of room (disk full or quota reached).
+DISK_FULL_MESSAGE = (
+    "the server's disk is full; free space in the data dir (SYNTHGEN_DATA_DIR) "
+    "or ask the operator to"
+)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is a write refused for lack of space rather than a bug or bad input."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 class ArtifactFiles:
@@ -67,11 +78,34 @@ class ArtifactFiles:
         os.replace(source, target)
         return relative, size
 
+    @contextmanager
+    def removed_on_error(self, artifact_id: uuid.UUID) -> Iterator[None]:
+        """Delete the artifact's folder if the block fails (its rows could not be stored).
+
+        A file is published before its database rows are committed; without this, a
+        refused row (a constraint, a driver error, a lost connection) would leave an orphan
+        folder that no row points at.
+        """
+        try:
+            yield
+        except BaseException:
+            self.delete([artifact_id])
+            raise
+
     def write_bytes(self, artifact_id: uuid.UUID, suffix: str, data: bytes) -> tuple[str, int]:
         """Atomically write ``data`` as the artifact's file; returns (relative path, size)."""
         with self.temp_file(suffix) as tmp:
             tmp.write_bytes(data)
             return self.publish(tmp, artifact_id, suffix)
+
+    def checkpoint_path(self, job_id: uuid.UUID) -> Path:
+        """Where a training job keeps its checkpoint, so a retry resumes from it."""
+        return self.data_dir / "checkpoints" / f"{uuid.UUID(str(job_id))}.ckpt"
+
+    def delete_checkpoints(self, job_ids: Iterable[uuid.UUID]) -> None:
+        """Remove the jobs' training checkpoints (already-missing ones are fine)."""
+        for job_id in job_ids:
+            self.checkpoint_path(job_id).unlink(missing_ok=True)
 
     def delete(self, artifact_ids: Iterable[uuid.UUID]) -> None:
         """Remove the artifacts' folders (already-missing ones are fine)."""
@@ -79,4 +113,4 @@ class ArtifactFiles:
             shutil.rmtree(self.folder(artifact_id), ignore_errors=True)
 
 
-__all__ = ["SUFFIXES", "ArtifactFiles"]
+__all__ = ["DISK_FULL_MESSAGE", "SUFFIXES", "ArtifactFiles", "disk_full"]

@@ -19,7 +19,8 @@ from synthgen_service.store import keys
 
 #: Paths reachable without a key.
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
-_BEARER = re.compile(r"^Bearer ([A-Za-z0-9_\-]{1,200})$")
+#: RFC 7235: the scheme name is case-insensitive (``bearer``, ``BEARER`` are fine too).
+_BEARER = re.compile(r"^Bearer +([A-Za-z0-9_\-]{1,200})$", re.IGNORECASE)
 _HOW_TO = "send 'Authorization: Bearer <api key>'; create a key with `synthgen keys create`"
 
 

@@ -2,12 +2,15 @@
 
 Handlers raise; nothing in ``api/`` catches. The mapping::
 
-    ServiceError (this module)         its own status: 404, 409, 413, 422, 503
+    ServiceError (this module)         its own status: 404, 409, 413, 422, 429, 503
     synthgen_core SynthGenError        ConfigError / ConditionError / DataError -> 422,
-                                       NotFittedError -> 409, ModelFileError -> 422
+                                       NotFittedError -> 409, ModelFileError -> 422;
+                                       an error about one option names ``config.<option>``
     litestar HTTPException             its status (validation -> 400 naming the field)
     sqlalchemy IntegrityError          409 (a concurrent request changed the same rows)
     redis ConnectionError / TimeoutError  503 (queue unreachable; the job row stays pending)
+    OSError ENOSPC / EDQUOT            507 (the server's disk is full; retry once there is room)
+    RecursionError with a request body 400 (JSON nested too deeply to decode)
     anything else                      500, logged with its traceback, no internals in the body
 
 Bodies are :class:`~synthgen_service.schemas.common.ErrorBody`: ``{status_code, detail,
@@ -29,9 +32,12 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import IntegrityError
 
 from synthgen_core.errors import NotFittedError, SynthGenError
+from synthgen_core.models.config import ConfigOptionError
+from synthgen_service.artifacts import DISK_FULL_MESSAGE, disk_full
 from synthgen_service.schemas.common import ErrorBody, FieldError
 
 logger = logging.getLogger("synthgen_service")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class ServiceError(Exception):
@@ -66,6 +72,10 @@ class InvalidField(ServiceError):
     status_code = 422
 
 
+class TooManyRequests(ServiceError):
+    status_code = 429
+
+
 class QueueUnavailable(ServiceError):
     status_code = 503
 
@@ -82,7 +92,10 @@ def _service(_: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
 
 def _library(_: Request[Any, Any, Any], exc: SynthGenError) -> Response[Any]:
     status = 409 if isinstance(exc, NotFittedError) else 422
-    return _body(status, str(exc))
+    extra = None
+    if isinstance(exc, ConfigOptionError):  # only model configs raise it: their ``config``
+        extra = [FieldError(message=str(exc), key=f"config.{exc.option}")]
+    return _body(status, str(exc), extra)
 
 
 def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -98,10 +111,10 @@ def _field(item: Any) -> FieldError:
     if not isinstance(item, dict):
         return FieldError(message=str(item))
     key, source = item.get("key"), item.get("source")
-    return FieldError(
-        message=str(item.get("message", "")),
-        key=None if key is None else str(key),
-        source=None if source is None else str(source),
+    return FieldError.of(
+        str(item.get("message", "")),
+        None if key is None else str(key),
+        None if source is None else str(source),
     )
 
 
@@ -114,6 +127,27 @@ def _queue_down(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.error("job queue unreachable: %s", exc)
     detail = "the job queue (Redis) is unreachable; the job is recorded and will be picked up"
     return _body(503, detail + " when the queue is back")
+
+
+def _os_error(request: Request[Any, Any, Any], exc: OSError) -> Response[Any]:
+    """A full disk is 507 (the request may succeed once there is room); any other I/O, 500."""
+    if not disk_full(exc):
+        return _internal(request, exc)
+    logger.error("disk full on %s %s: %s", request.method, request.url.path, exc.strerror)
+    return _body(507, f"{DISK_FULL_MESSAGE}, then retry the request")
+
+
+def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """A body nested a thousand levels deep exhausts the recursion limit of its decoder.
+
+    Bodies are decoded in more than one place (Litestar, strict ``before_request`` hooks),
+    so the error is mapped here, once. A request without a body has nothing to blame: 500.
+    """
+    if request.method not in _BODY_METHODS:
+        return _internal(request, exc)
+    where = "".join(traceback.format_tb(exc.__traceback__, limit=-3))
+    logger.warning("body nested too deeply on %s %s\n%s", request.method, request.url.path, where)
+    return _body(400, "the JSON body is nested too deeply to read; nest objects and arrays less")
 
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -132,6 +166,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     IntegrityError: _integrity,
     RedisConnectionError: _queue_down,
     RedisTimeoutError: _queue_down,
+    OSError: _os_error,
+    RecursionError: _too_deep,
     Exception: _internal,
 }
 
@@ -143,4 +179,5 @@ __all__ = [
     "PayloadTooLarge",
     "QueueUnavailable",
     "ServiceError",
+    "TooManyRequests",
 ]

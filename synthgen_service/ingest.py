@@ -6,6 +6,12 @@ encoding and header are sniffed there; Parquet and gzip by their magic bytes). R
 detection and scoring run in a worker thread so a large upload does not stall the event
 loop. A file that cannot be read raises before anything is stored. Cell values are never
 logged.
+
+The upload limit counts the bytes received, not what they expand to: a megabyte of gzip
+can hold a gigabyte of text, and a small Parquet file millions of rows. The reader is
+given :func:`upload_limits` and refuses such a file before building its table: ``413``
+past the decompressed size, row or cell limits, ``422`` past the column limit, each
+naming the setting that raises it.
 """
 
 from __future__ import annotations
@@ -21,10 +27,13 @@ import pandas as pd
 import pyarrow as pa
 
 from synthgen_core.errors import DataError, SynthGenError
+from synthgen_core.io.limits import TableLimits, TableTooLargeError
 from synthgen_core.io.tables import read_table_bytes, refuse_binary
 from synthgen_core.metadata import Metadata
+from synthgen_service.errors import InvalidField, PayloadTooLarge, ServiceError
 from synthgen_service.quality import summarize
 from synthgen_service.schemas.datasets import Quality
+from synthgen_service.settings import Settings
 
 PARQUET_MAGIC = b"PAR1"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -45,6 +54,14 @@ CONTENT_TYPES = {
     ".parquet": "application/vnd.apache.parquet",
 }
 FORMATS = {".parquet": "parquet", ".jsonl": "jsonl"}  # everything else is (maybe gzipped) CSV
+#: Each ``TableLimits`` field: the variable that sets it, and the error past it (a table
+#: too big is 413, like a file too big; one too wide is an invalid table, 422).
+LIMIT_SETTINGS: dict[str, tuple[str, type[ServiceError]]] = {
+    "max_decompressed_bytes": ("SYNTHGEN_MAX_DECOMPRESSED_BYTES", PayloadTooLarge),
+    "max_rows": ("SYNTHGEN_MAX_UPLOAD_ROWS", PayloadTooLarge),
+    "max_cells": ("SYNTHGEN_MAX_UPLOAD_CELLS", PayloadTooLarge),
+    "max_columns": ("SYNTHGEN_MAX_UPLOAD_COLUMNS", InvalidField),
+}
 logger = logging.getLogger("synthgen_service")
 
 
@@ -72,12 +89,22 @@ def sniff_suffix(filename: str, path: Path) -> str:
     return TEXT_SUFFIXES.get(Path(filename).suffix.lower(), ".csv")
 
 
-def analyse(path: Path, filename: str) -> Ingested:
+def upload_limits(settings: Settings) -> TableLimits:
+    """What an upload may expand to once read, from the service's settings."""
+    return TableLimits(
+        max_rows=settings.max_upload_rows,
+        max_columns=settings.max_upload_columns,
+        max_cells=settings.max_upload_cells,
+        max_decompressed_bytes=settings.max_decompressed_bytes,
+    )
+
+
+def analyse(path: Path, filename: str, limits: TableLimits) -> Ingested:
     """Read the table at ``path`` and describe it (blocking; see :func:`analyse_async`).
 
     ``filename`` (the upload's name, with the sniffed suffix) is what error messages show.
     """
-    frame = _read(path, f"{Path(filename).stem}{path.suffix}")
+    frame = _read(path, f"{Path(filename).stem}{path.suffix}", limits)
     if frame.empty or len(frame.columns) == 0:
         raise DataError("the file has no data rows; upload a table with a header and rows")
     metadata, quality = _describe(frame)
@@ -106,9 +133,12 @@ def _describe(frame: pd.DataFrame) -> tuple[Metadata, Quality]:
         ) from None
 
 
-def _read(path: Path, filename: str) -> Any:
+def _read(path: Path, filename: str, limits: TableLimits) -> Any:
     try:
-        return read_table_bytes(path.read_bytes(), filename)
+        return read_table_bytes(path.read_bytes(), filename, limits)
+    except TableTooLargeError as exc:
+        variable, error = LIMIT_SETTINGS[exc.limit]
+        raise error(f"{exc} ({variable})", key="file") from None
     except SynthGenError:
         raise
     except (ValueError, OSError, csv.Error, pa.ArrowException) as exc:
@@ -119,8 +149,16 @@ def _read(path: Path, filename: str) -> Any:
         ) from None
 
 
-async def analyse_async(path: Path, filename: str) -> Ingested:
-    return await anyio.to_thread.run_sync(analyse, path, filename)
+async def analyse_async(path: Path, filename: str, limits: TableLimits) -> Ingested:
+    return await anyio.to_thread.run_sync(analyse, path, filename, limits)
 
 
-__all__ = ["CONTENT_TYPES", "Ingested", "analyse", "analyse_async", "sniff_suffix"]
+__all__ = [
+    "CONTENT_TYPES",
+    "LIMIT_SETTINGS",
+    "Ingested",
+    "analyse",
+    "analyse_async",
+    "sniff_suffix",
+    "upload_limits",
+]

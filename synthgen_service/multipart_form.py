@@ -24,6 +24,7 @@ MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 32
 #: Room for the text fields and part headers on top of the file itself.
 FORM_OVERHEAD_BYTES = MAX_FIELDS * MAX_FIELD_BYTES + 64 * 1024
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class BadForm(ServiceError):
@@ -71,7 +72,7 @@ class _Sink:
             raise InvalidField("send exactly one file part named 'file'", key=FILE_FIELD)
         if self._is_file():
             raw_name = self._disposition.get(b"filename", b"")
-            self.form.filename = raw_name.decode("utf-8", "replace") or "upload"
+            self.form.filename = _checked_filename(raw_name.decode("utf-8", "replace"))
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._is_file():
@@ -117,8 +118,7 @@ async def read_form(
     body_limit, received = limit + FORM_OVERHEAD_BYTES, 0
     with target.open("wb") as out:
         sink = _Sink(out, limit)
-        callbacks = {name: getattr(sink, name) for name in _CALLBACKS}
-        parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+        parser = _parser(boundary, sink)
         async for chunk in chunks:
             received += len(chunk)
             if received > body_limit:
@@ -141,10 +141,41 @@ def convert_fields(form: FormData, kind: type[T]) -> T:
         raise InvalidField(f"invalid form field: {exc}", key=key) from None
 
 
+def _checked_filename(name: str) -> str:
+    """The file part's name, refused up front when it holds control characters.
+
+    The name is stored with the dataset version; PostgreSQL refuses NUL in text, and no
+    real file name carries a NUL, a line break or another control character.
+    """
+    if _CONTROL_CHARS.search(name):
+        raise BadForm(
+            "the file name contains control characters (such as NUL or a line break); "
+            "rename the file and upload it again",
+            key=FILE_FIELD,
+        )
+    return name or "upload"
+
+
+def _parser(boundary: bytes, sink: _Sink) -> MultipartParser:
+    """A push parser feeding ``sink``; a boundary it cannot use (too long, say) is a 400."""
+    callbacks = {name: getattr(sink, name) for name in _CALLBACKS}
+    try:
+        return MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+    except Exception as exc:  # python_multipart raises bare errors on a bad boundary
+        raise BadForm(
+            f"unusable multipart boundary ({exc}); use a boundary of 1 to 70 characters (RFC 2046)"
+        ) from None
+
+
 def _feed(parser: MultipartParser, chunk: bytes) -> None:
+    """Push ``chunk`` to the parser; its errors on malformed input become a 400.
+
+    Our own refusals pass through unchanged, and so does ``OSError``: a failed write of the
+    temp file (a full disk) is the server's problem, not a malformed body.
+    """
     try:
         parser.write(chunk)
-    except ServiceError:
+    except (ServiceError, OSError):
         raise
     except Exception as exc:  # python_multipart raises bare errors on malformed input
         raise BadForm(f"malformed multipart body: {exc}") from None

@@ -32,9 +32,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     queue_name: str = DEFAULT_QUEUE_NAME
     max_upload_bytes: Annotated[int, msgspec.Meta(ge=1)] = DEFAULT_MAX_UPLOAD_BYTES
+    #: What one upload may expand to once read (docs/security.md): a gzipped file's bytes
+    #: after decompression, and the rows, columns and cells (rows x columns) of its table.
+    max_decompressed_bytes: Annotated[int, msgspec.Meta(ge=1)] = 2 * 1024**3
+    max_upload_rows: Annotated[int, msgspec.Meta(ge=1)] = 10_000_000
+    max_upload_columns: Annotated[int, msgspec.Meta(ge=1)] = 1_000
+    max_upload_cells: Annotated[int, msgspec.Meta(ge=1)] = 100_000_000
     max_generate_rows: Annotated[int, msgspec.Meta(ge=1)] = 10_000_000
+    #: Budgets a model config must fit at creation (see ``synthgen_core.models.budget``).
+    max_model_parameters: Annotated[int, msgspec.Meta(ge=1)] = 200_000_000
+    max_training_memory_bytes: Annotated[int, msgspec.Meta(ge=1)] = 8 * 1024**3
+    #: Every training job stops after the epoch that crosses this (a smaller config wins).
+    max_training_seconds: Annotated[float, msgspec.Meta(gt=0)] = 6 * 3600.0
+    #: Pending or running training jobs one owner may have at once.
+    max_training_jobs_per_owner: Annotated[int, msgspec.Meta(ge=1)] = 4
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 8888
+    #: Secret for model-file signatures (docs/security.md): when set, every model file the
+    #: worker writes is signed with it, and a file without a valid signature is refused.
+    model_signing_key: str | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -68,9 +84,18 @@ _ENV_NAMES = {
     "redis_url": "SYNTHGEN_REDIS_URL",
     "queue_name": "SYNTHGEN_QUEUE_NAME",
     "max_upload_bytes": "MAX_DATASET_UPLOAD_BYTES",
+    "max_decompressed_bytes": "SYNTHGEN_MAX_DECOMPRESSED_BYTES",
+    "max_upload_rows": "SYNTHGEN_MAX_UPLOAD_ROWS",
+    "max_upload_columns": "SYNTHGEN_MAX_UPLOAD_COLUMNS",
+    "max_upload_cells": "SYNTHGEN_MAX_UPLOAD_CELLS",
     "max_generate_rows": "SYNTHGEN_MAX_GENERATE_ROWS",
+    "max_model_parameters": "SYNTHGEN_MAX_MODEL_PARAMETERS",
+    "max_training_memory_bytes": "SYNTHGEN_MAX_TRAINING_MEMORY_BYTES",
+    "max_training_seconds": "SYNTHGEN_MAX_TRAINING_SECONDS",
+    "max_training_jobs_per_owner": "SYNTHGEN_MAX_TRAINING_JOBS_PER_OWNER",
     "host": "SYNTHGEN_HOST",
     "port": "SYNTHGEN_PORT",
+    "model_signing_key": "SYNTHGEN_MODEL_SIGNING_KEY",
 }
 
 __all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "DEFAULT_QUEUE_NAME", "Settings"]

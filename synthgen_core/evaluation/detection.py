@@ -86,14 +86,20 @@ def _stratified_folds(n_rows: int, rng: np.random.Generator) -> np.ndarray:
 def _fold_auc(
     columns: list[Column], features: np.ndarray, labels: np.ndarray, test: np.ndarray, seed: int
 ) -> float:
+    # A feature missing in every training row tells the tables apart nowhere (and the
+    # learner cannot bin it): leave it out of this fold.
+    usable = ~np.isnan(features[~test]).all(axis=0)  # (p,)
+    if not usable.any():
+        return 0.5
+    categories = native_categories(columns)
     learner = HistGradientBoostingClassifier(
         max_iter=BOOSTING_ROUNDS,
         learning_rate=LEARNING_RATE,
-        categorical_features=native_categories(columns),
+        categorical_features=None if categories is None else categories[usable],
         early_stopping=False,
         random_state=seed,
     )
     with threadpool_limits(limits=1 if len(labels) < SINGLE_THREAD_ROWS else None):
-        learner.fit(features[~test], labels[~test])
-        scores = learner.predict_proba(features[test])[:, 1]
+        learner.fit(features[~test][:, usable], labels[~test])
+        scores = learner.predict_proba(features[test][:, usable])[:, 1]
     return float(roc_auc_score(labels[test], scores))

@@ -2,12 +2,14 @@
 
 A report must redraw from its stored JSON alone (the service keeps reports, not tables), so
 :func:`marginal` condenses each column into a small histogram at evaluation time and the
-heatmaps are rebuilt from the pair correlations. matplotlib is imported only when drawing,
-with the file-only Agg backend, so servers and the core import never need a display.
+heatmaps are rebuilt from the pair correlations. matplotlib (the ``plots`` extra) is imported
+only when drawing, with the file-only Agg backend, so servers and the core import never need
+it or a display; without it, drawing raises :class:`MissingDependencyError` naming the extra.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,7 @@ import msgspec
 import numpy as np
 import pandas as pd
 
+from synthgen_core.errors import MissingDependencyError
 from synthgen_core.evaluation.columns import Column
 from synthgen_core.evaluation.shapes import frequencies
 
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
 HISTOGRAM_BINS = 20
 #: Discrete columns show their most frequent real categories, the rest as "(other)".
 TOP_CATEGORIES = 12
+#: What a user runs to get plotting.
+PLOTS_INSTALL = "pip install 'synthgen-core[plots]'"
 
 
 class Marginal(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,13 +109,21 @@ def _draw_heatmaps(figure: Any, grid: Any, row: int, report: Report) -> None:
     figure.colorbar(image, ax=figure.axes[-2:], shrink=0.8)
 
 
+def pyplot() -> Any:
+    """The pyplot module on the Agg backend; callers check early, before writing anything."""
+    try:
+        matplotlib = importlib.import_module("matplotlib")
+    except ModuleNotFoundError:
+        raise MissingDependencyError(
+            f"plotting a report needs matplotlib, from the 'plots' extra: {PLOTS_INSTALL}"
+        ) from None
+    matplotlib.use("Agg")
+    return importlib.import_module("matplotlib.pyplot")
+
+
 def plot_report(report: Report, path: str | Path) -> Path:
     """Write the report's picture as a PNG: a grid of marginals, then the two heatmaps."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     has_heatmaps = any(p.metric == "CorrelationSimilarity" for p in report.pairs)
     n_cols = 4
     n_rows = max(math.ceil(len(report.marginals) / n_cols) + has_heatmaps, 1)

@@ -1,8 +1,9 @@
 """``evaluate(real, synthetic)``: one report on quality, diagnostics, privacy and efficacy.
 
-The quality score is SDMetrics' QualityReport score, the mean of the column-shapes and the
-column-pair-trends averages; :mod:`~synthgen_core.evaluation.trends` explains the
-thresholded variant newer SDMetrics versions publish. The detection score
+The quality ``score`` is SDMetrics' QualityReport score, the mean of the column-shapes and
+the column-pair-trends averages, where, as in current SDMetrics, pair trends average only the
+pairs with a real trend (:mod:`~synthgen_core.evaluation.trends`); ``score_all_pairs``
+averages every pair, as older SDMetrics versions and many papers do. The detection score
 (:mod:`~synthgen_core.evaluation.detection`) asks whether whole rows look real. The
 :class:`Report` is a msgspec Struct: it is what the service stores (``to_dict``), what the
 CLI prints (``summary``) and what ``plot`` draws from, without the tables.
@@ -31,20 +32,23 @@ from synthgen_core.evaluation.trends import PairTrend, pair_trends
 from synthgen_core.metadata import Metadata
 from synthgen_core.metadata.kinds import UNLEARNED_KINDS
 
-FORMAT_VERSION = 1
+#: 2: ``score``/``pair_trends`` count pairs with a real trend only (1: all pairs; see
+#: :func:`_upgrade`).
+FORMAT_VERSION = 2
 
 
 class Report(msgspec.Struct, kw_only=True):
     """Everything ``evaluate`` measured; scores are in ``[0, 1]``, None when undefined."""
 
     format_version: int = FORMAT_VERSION
-    #: mean of ``column_shapes`` and ``pair_trends`` (SDMetrics QualityReport, all pairs)
+    #: mean of ``column_shapes`` and ``pair_trends``: SDMetrics' QualityReport score
     score: float | None
     column_shapes: float | None
+    #: mean over the pairs with a real trend (``PairTrend.meets_threshold``)
     pair_trends: float | None
-    #: the same over pairs with a real trend only (SDMetrics >= 0.2x QualityReport)
-    score_thresholded: float | None
-    pair_trends_thresholded: float | None
+    #: the same over every pair, trend or not (SDMetrics' QualityReport without thresholds)
+    score_all_pairs: float | None
+    pair_trends_all_pairs: float | None
     #: means over columns of the diagnostics' validity, coverage and missing-value checks
     validity: float | None
     coverage: float | None
@@ -87,7 +91,7 @@ class Report(msgspec.Struct, kw_only=True):
     def from_dict(cls, data: dict[str, Any]) -> Report:
         """Rebuild a stored report; DataError if it is not one, or is from a newer SynthGen."""
         try:
-            report = msgspec.convert(data, cls)
+            report = msgspec.convert(_upgrade(data), cls)
         except msgspec.ValidationError as error:
             raise DataError(f"not a SynthGen evaluation report: {error}") from None
         if report.format_version > FORMAT_VERSION:
@@ -104,6 +108,20 @@ class Report(msgspec.Struct, kw_only=True):
     def plot(self, path: str | Path) -> Path:
         """Write a PNG of real vs synthetic marginals and correlation heatmaps to ``path``."""
         return plot_report(self, path)
+
+
+def _upgrade(data: Any) -> Any:
+    """A format-1 report in format 2: its ``score`` averaged all pairs, now the variant."""
+    if not isinstance(data, dict) or data.get("format_version", 1) != 1:
+        return data
+    old = dict(data)
+    renamed = {
+        "score_all_pairs": old.pop("score", None),
+        "pair_trends_all_pairs": old.pop("pair_trends", None),
+        "score": old.pop("score_thresholded", None),
+        "pair_trends": old.pop("pair_trends_thresholded", None),
+    }
+    return {**old, **renamed, "format_version": FORMAT_VERSION}
 
 
 def _frame(rows: list[Any], kind: type[msgspec.Struct]) -> pd.DataFrame:
@@ -155,15 +173,15 @@ def evaluate(
         raise DataError("no column can be scored: every column is an id or a constant")
     shapes, pairs, checks = column_shapes(columns), pair_trends(columns), diagnostics(columns)
     shape_score = _mean([s.score for s in shapes])
-    trend_score = _mean([p.score for p in pairs])
-    trend_thresholded = _mean([p.score for p in pairs if p.meets_threshold])
+    trend_score = _mean([p.score for p in pairs if p.meets_threshold])
+    trend_all_pairs = _mean([p.score for p in pairs])
     detected = detection(columns, seed)
     return Report(
         score=_mean([shape_score, trend_score]),
         column_shapes=shape_score,
         pair_trends=trend_score,
-        score_thresholded=_mean([shape_score, trend_thresholded]),
-        pair_trends_thresholded=trend_thresholded,
+        score_all_pairs=_mean([shape_score, trend_all_pairs]),
+        pair_trends_all_pairs=trend_all_pairs,
         validity=_mean([c.validity for c in checks]),
         coverage=_mean([c.coverage for c in checks]),
         missing_similarity=_mean([c.missing_similarity for c in checks]),

@@ -27,9 +27,9 @@ def _headline(report: Report) -> list[str]:
     lines = [
         f"SynthGen evaluation: {report.n_real:,} real rows vs {report.n_synthetic:,} synthetic",
         f"Quality score        {_pct(report.score)}  (column shapes {_pct(report.column_shapes)},"
-        f" pair trends {_pct(report.pair_trends)})",
-        f"  real trends only   {_pct(report.score_thresholded)}  (pair trends"
-        f" {_pct(report.pair_trends_thresholded)}; SDMetrics' newer QualityReport)",
+        f" pair trends {_pct(report.pair_trends)} of the pairs with a real trend)",
+        f"  over all pairs     {_pct(report.score_all_pairs)}  (pair trends"
+        f" {_pct(report.pair_trends_all_pairs)}; pairs without a real trend counted too)",
         f"Detection            {_pct(report.detection)}  (1 - 2|AUC - 0.5| of a classifier telling"
         f" real rows from synthetic; AUC {_auc(report.detection_auc)})",
         f"Diagnostics          validity {_pct(report.validity)}, coverage {_pct(report.coverage)},"

@@ -8,10 +8,11 @@ bin, as ``np.digitize`` places NaN there) and a missing category counts as a cat
 This is the definition of SDMetrics' QualityReport (``CorrelationSimilarity``,
 ``ContingencySimilarity``), which published numbers use, re-derived here on integer codes.
 
-Newer SDMetrics versions average only the pairs that carry a trend in the real data:
+Current SDMetrics versions average only the pairs that carry a trend in the real data:
 ``|r_real|`` above :data:`CORRELATION_THRESHOLD`, Cramér's V above
-:data:`ASSOCIATION_THRESHOLD`. Both averages are reported, so scores compare with old
-and new published numbers alike.
+:data:`ASSOCIATION_THRESHOLD` (:attr:`PairTrend.meets_threshold`); the report's
+``pair_trends`` does the same, and ``pair_trends_all_pairs`` averages every pair, as older
+versions did, so scores compare with old and new published numbers alike.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class PairTrend(msgspec.Struct, frozen=True, kw_only=True):
     real_correlation: float | None = None
     synthetic_correlation: float | None = None
     real_association: float | None = None
-    #: whether the pair counts in the thresholded average (a real trend is present)
+    #: whether the pair counts in the report's ``pair_trends`` (a real trend is present)
     meets_threshold: bool = False
 
 

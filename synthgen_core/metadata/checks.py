@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from synthgen_core.errors import DataError
-from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
+from synthgen_core.metadata.kinds import DISCRETE_KINDS, ColumnKind, ColumnSpec
 
 
 def check_frame(df: pd.DataFrame) -> None:
@@ -57,6 +57,11 @@ def check_spec(spec: ColumnSpec) -> None:
     if spec.id_digits < 0:
         raise DataError(f"{where}: id_digits must be >= 0")
     _check_categories(spec, where)
+    if spec.ordered and (spec.kind not in DISCRETE_KINDS or spec.dtype != "category"):
+        raise DataError(
+            f"{where}: ordered applies to categorical columns of dtype 'category'; "
+            "set kind='categorical' and dtype='category', or ordered=False"
+        )
     if spec.datetime_format is not None:
         _check_format(spec.datetime_format, where)
 

@@ -76,6 +76,9 @@ class ColumnSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     precision: Precision | None = None
     #: categorical and boolean: the values as stored, in code order.
     categories: list[Scalar] | None = None
+    #: dtype ``category``: the categories are ordered (``pd.Categorical(..., ordered=True)``),
+    #: lowest first in ``categories``; generated columns come back ordered the same way.
+    ordered: bool = False
     #: constant: the one value (None when the column is entirely missing).
     constant_value: Scalar | None = None
     #: id: how regenerated keys look.

@@ -222,6 +222,7 @@ def _categorical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
     count_unique(spec.name, present)
     if isinstance(present.dtype, pd.CategoricalDtype):
         values = list(present.dtype.categories)
+        spec = msgspec.structs.replace(spec, ordered=spec.ordered or present.dtype.ordered)
     else:
         values = sorted(pd.unique(present.astype(object)), key=_sort_key)
     return _replace(spec, categories=[to_scalar(v, spec.name) for v in values])

@@ -4,8 +4,9 @@
   msgspec config (:mod:`synthgen_core.models.config`), so a bad option fails at once with a
   :class:`ConfigError`, in the library and in the service alike.
 * ``fit(data, metadata=None, callback=None)`` returns ``self``; learned state ends in ``_``.
-* ``sample(n, seed=None, conditions=None)`` is a pure function of the fitted model and the
-  seed: the same seed gives the same frame.
+* ``sample(n, seed=None, conditions=None, first_row=0)`` is a pure function of the fitted
+  model, the seed and ``first_row``: the same seed gives the same frame. Ids are numbered
+  here, by each row's position in the whole output (``first_row`` + its row number).
 * ``save``/``load`` go through :mod:`synthgen_core.io.model_file`: JSON plus safetensors,
   so loading a file never executes code.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import msgspec
 import numpy as np
@@ -25,11 +26,21 @@ import pandas as pd
 
 from synthgen_core import __version__
 from synthgen_core.errors import DataError, ModelFileError, NotFittedError
-from synthgen_core.io.model_file import FORMAT_VERSION, ModelFileHeader, write_model_file
+from synthgen_core.io.model_file import (
+    FORMAT_VERSION,
+    ModelFileHeader,
+    SigningKey,
+    write_model_file,
+)
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.config import ModelConfig, config_to_dict, parse_config
+from synthgen_core.nn.progress import reporting
 from synthgen_core.nn.training import TrainingCallback
 from synthgen_core.rng import numpy_rng
+from synthgen_core.transform.unlearned import MAX_FIRST_ROW, complete_ids, number_ids
+
+if TYPE_CHECKING:
+    from synthgen_core.nn.checkpoint import Checkpoint, Stateful, TrainingCheckpoint
 
 Arrays = dict[str, np.ndarray]
 MAX_SAMPLE_ROWS = 1_000_000_000
@@ -49,9 +60,14 @@ class Synthesizer(ABC):
     display_name: ClassVar[str]
     description: ClassVar[str]
     config_type: ClassVar[type[ModelConfig]]
+    #: Set during ``fit`` only: the checkpoint file and the seed the fit draws from.
+    _checkpoint: Checkpoint | None = None
+    _fit_seed: int | None = None
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, verbose: bool = True, **options: Any) -> None:
         self.options = dict(options)
+        #: show training progress (see :mod:`synthgen_core.nn.progress`); not a model option
+        self.verbose = verbose
         self.config = parse_config(self.config_type, self.options)
 
     def __repr__(self) -> str:
@@ -72,18 +88,64 @@ class Synthesizer(ABC):
         metadata: Metadata | None = None,
         *,
         callback: TrainingCallback | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        verbose: bool | None = None,
     ) -> Self:
-        """Learn the table's distribution; ``metadata`` is detected when not given."""
+        """Learn the table's distribution; ``metadata`` is detected when not given.
+
+        ``checkpoint`` names a file where the neural models save their training state
+        every few epochs: a fit given the same file, table and options resumes from it.
+        The file is removed when training ends, and kept when ``callback`` stopped it.
+        ``verbose`` (default: the model's, True) shows a progress bar in a terminal and logs
+        progress elsewhere; False keeps training silent.
+        """
         self.config = parse_config(self.config_type, self.options)
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"fit expects a pandas DataFrame, got {type(data).__name__}")
         metadata = Metadata.detect(data) if metadata is None else metadata
         metadata.validate(data)
-        learned = self._fit(data, metadata, callback)
+        self._open_checkpoint(checkpoint, data)
+        try:
+            shown = self.verbose if verbose is None else verbose
+            with reporting(self.model_type, callback, shown) as reporter:
+                learned = self._fit(data, metadata, reporter)
+        finally:
+            run, self._checkpoint = self._checkpoint, None
+        if run is not None and not run.interrupted:
+            run.remove()
         # A model may hand back the metadata completed at fit (ranges and categories that
         # the user's metadata left empty), so conditions are checked against what it learned.
-        self.metadata_ = metadata if learned is None else learned
+        self.metadata_ = complete_ids(metadata if learned is None else learned, data)
         return self
+
+    def _open_checkpoint(self, path: str | os.PathLike[str] | None, data: pd.DataFrame) -> None:
+        """Open the fit's checkpoint file and settle its seed (a resumed fit keeps its own)."""
+        self._checkpoint = None
+        self._fit_seed = self.config.seed
+        if path is None:
+            return
+        from synthgen_core.nn.checkpoint import Checkpoint, fresh_seed, training_key
+
+        key = training_key(self.model_type, self.get_config(), data)
+        self._checkpoint = Checkpoint(path, key=key)
+        resumed_seed = self._checkpoint.seed
+        if resumed_seed is not None:
+            self._fit_seed = resumed_seed
+        elif self._fit_seed is None:
+            self._fit_seed = fresh_seed()
+
+    def _training_checkpoint(self, **parts: Stateful) -> TrainingCheckpoint | None:
+        """For ``run_epochs``: the fit's checkpoint file and the parts of the training."""
+        checkpoint = self._checkpoint
+        if checkpoint is None or self._fit_seed is None:
+            return None
+        from synthgen_core.nn.checkpoint import TrainingCheckpoint
+
+        return TrainingCheckpoint(checkpoint, parts, self._fit_seed)
+
+    def _training_seed(self) -> int | None:
+        """The seed ``_fit`` draws from: the config's, or the one a checkpoint recorded."""
+        return self.config.seed if self._checkpoint is None else self._fit_seed
 
     def sample(
         self,
@@ -91,19 +153,29 @@ class Synthesizer(ABC):
         *,
         seed: int | None = None,
         conditions: Mapping[str, Any] | None = None,
+        first_row: int = 0,
     ) -> pd.DataFrame:
-        """Draw ``num_rows`` synthetic rows; every row satisfies ``conditions``."""
+        """Draw ``num_rows`` synthetic rows; every row satisfies ``conditions``.
+
+        ``first_row`` is the position of the first of these rows in a larger output drawn
+        in pieces: ids continue from there, so pieces drawn with ``first_row`` 0, ``n``,
+        ``2n``, ... never repeat an id (see :mod:`synthgen_core.transform.unlearned`).
+        """
         self._check_fitted()
         _check_num_rows(num_rows)
+        _check_first_row(first_row)
         from synthgen_core.sampling.conditions import validate_conditions
 
         checked = validate_conditions(self.metadata_, conditions or {})
         # The config seed is the default sample seed: fit + sample reproducible end to end.
         rng = numpy_rng(self.config.seed if seed is None else seed)
-        return self._sample(int(num_rows), rng, checked)
+        frame = self._sample(int(num_rows), rng, checked)
+        # Ids are numbered here, by position in the whole output: a model may draw its rows
+        # in batches (rejection sampling), and a caller may draw an output in chunks.
+        return number_ids(frame, self.metadata_, int(first_row), rng)
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the fitted model to one ``.sgm`` file."""
+    def save(self, path: str | os.PathLike[str], *, signing_key: SigningKey | None = None) -> None:
+        """Write the fitted model to one ``.sgm`` file, signed when given ``signing_key``."""
         self._check_fitted()
         state = self._get_state()
         header = ModelFileHeader(
@@ -116,7 +188,7 @@ class Synthesizer(ABC):
             payload_sha256="",
             payload_bytes=0,
         )
-        write_model_file(path, header, state.arrays)
+        write_model_file(path, header, state.arrays, signing_key=signing_key)
 
     @classmethod
     def _from_file(cls, header: ModelFileHeader, arrays: Arrays) -> Self:
@@ -161,3 +233,10 @@ def _check_num_rows(num_rows: object) -> None:
         raise DataError(f"num_rows must be an integer, got {num_rows!r}")
     if not 0 <= int(num_rows) <= MAX_SAMPLE_ROWS:
         raise DataError(f"num_rows must be between 0 and {MAX_SAMPLE_ROWS:,}, got {num_rows}")
+
+
+def _check_first_row(first_row: object) -> None:
+    if isinstance(first_row, bool) or not isinstance(first_row, int | np.integer):
+        raise DataError(f"first_row must be an integer, got {first_row!r}")
+    if not 0 <= int(first_row) <= MAX_FIRST_ROW:
+        raise DataError(f"first_row must be between 0 and {MAX_FIRST_ROW:,}, got {first_row}")

@@ -3,19 +3,21 @@
 The library validates constructor keyword arguments through these Structs and the service
 validates the ``config`` object of ``POST /api/synthgen/models`` through the very same
 code, so an option that the library refuses is refused by the API with the same message.
-Constraints live in ``Meta`` so they also show in the JSON Schema the API publishes.
+Constraints live in ``Meta`` so they also show in the JSON Schema the API publishes; every
+number has both bounds and every list a maximum length. Bounds cap each option alone; what
+options cost together (parameters, memory) is :mod:`synthgen_core.models.budget`'s to judge.
 """
 
 from __future__ import annotations
 
 import re
+from importlib.metadata import entry_points
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
 from synthgen_core.errors import ConfigError
 
-PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 Epochs = Annotated[int, msgspec.Meta(ge=1, le=100_000, description="Number of training epochs.")]
 BatchSize = Annotated[int, msgspec.Meta(ge=2, le=1_000_000, description="Training batch size.")]
 EmbeddingDim = Annotated[
@@ -32,16 +34,28 @@ Device = Annotated[
     str,
     msgspec.Meta(
         pattern=r"^[a-z][a-z0-9_]*(:\d+)?$",
-        description="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps, or a plugin.",
+        description="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps, or a device "
+        "that a plugin registers.",
     ),
 ]
+#: Devices every installation knows; ``cuda`` also takes a GPU number (``cuda:1``).
+BUILTIN_DEVICES = ("auto", "cpu", "cuda", "mps")
+#: 30 days: longer than any training a config should ask for.
+MAX_TRAINING_SECONDS = 30 * 24 * 3600.0
 TimeBudget = (
     Annotated[
         float,
-        msgspec.Meta(gt=0, description="Stop training after this many seconds (whole epochs)."),
+        msgspec.Meta(
+            gt=0,
+            le=MAX_TRAINING_SECONDS,
+            description="Stop training after the epoch that crosses this many seconds.",
+        ),
     ]
     | None
 )
+Patience = Annotated[
+    int, msgspec.Meta(ge=1, le=1000, description="Epochs without a better validation score.")
+]
 Distribution = Literal["auto", "norm", "truncnorm", "beta", "gamma", "uniform", "empirical"]
 
 
@@ -59,11 +73,23 @@ class NeuralConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True):
     embedding_dim: EmbeddingDim = 128
     device: Device = "auto"
     max_training_seconds: TimeBudget = None
+    validation_fraction: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0,
+            lt=0.5,
+            description="Share of rows held out for early stopping; 0 (default) trains "
+            "every epoch.",
+        ),
+    ] = 0.0
+    patience: Patience = 10
 
 
 class CTGANConfig(NeuralConfig, kw_only=True, forbid_unknown_fields=True):
     """CTGAN options (arXiv 1907.00503); defaults follow the paper and the API spec."""
 
+    #: a GAN's validation score drifts for many epochs before it settles
+    patience: Patience = 30
     generator_dim: LayerSizes = msgspec.field(default_factory=lambda: [256, 256])
     discriminator_dim: LayerSizes = msgspec.field(default_factory=lambda: [256, 256])
     pac: Annotated[
@@ -169,27 +195,63 @@ class GaussianCopulaConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
 C = TypeVar("C", bound="ModelConfig")
 
 
+class ConfigOptionError(ConfigError):
+    """A :class:`ConfigError` about one named option, so the service can point at it."""
+
+    def __init__(self, message: str, *, option: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 def parse_config(config_type: type[C], options: dict[str, Any]) -> C:
     """Validate ``options`` into ``config_type``; a :class:`ConfigError` names the bad option."""
     if not isinstance(options, dict):
         raise ConfigError(f"config must be a JSON object of options, got {type(options).__name__}")
     try:
-        return msgspec.convert(options, config_type, strict=True)
+        config = msgspec.convert(options, config_type, strict=True)
     except msgspec.ValidationError as error:
-        raise ConfigError(_explain(error, config_type)) from None
+        raise _explain(error, config_type) from None
+    device = getattr(config, "device", None)
+    if isinstance(device, str):
+        check_device(device)
+    return config
 
 
-def _explain(error: msgspec.ValidationError, config_type: type[ModelConfig]) -> str:
+def check_device(device: str) -> None:
+    """Refuse a device no model can train on (``meta`` has no storage, ``cpu:1`` no sense).
+
+    Checked with the config, so a bad device fails the request, not the training job later.
+    """
+    family, _, index = device.partition(":")
+    if family == "cuda" or (family in BUILTIN_DEVICES and not index):
+        return
+    plugins = sorted(entry.name for entry in entry_points(group="synthgen.devices"))
+    if family in plugins:
+        return
+    known = ", ".join([*BUILTIN_DEVICES[:3], "cuda:N (N: a GPU number)", "mps", *plugins])
+    raise ConfigOptionError(f"unknown device {device!r}; choose one of: {known}", option="device")
+
+
+def _explain(error: msgspec.ValidationError, config_type: type[ModelConfig]) -> ConfigError:
     message = str(error)
     unknown = re.match(r"Object contains unknown field `([^`]+)`", message)
     if unknown:
         known = ", ".join(sorted(config_type.__struct_fields__))
-        return f"unknown option {unknown.group(1)!r}; valid options are: {known}"
+        name = unknown.group(1)
+        return ConfigOptionError(
+            f"unknown option {name!r}; valid options are: {known}", option=name
+        )
     located = re.match(r"(.*) - at `\$\.([A-Za-z_]+)(.*)`$", message)
     if located:
         problem, option, index = located.groups()
-        return f"invalid value for option {option!r}{index}: {problem[0].lower()}{problem[1:]}"
-    return f"invalid option: {message}"
+        return ConfigOptionError(
+            f"invalid value for option {option!r}{index}: {problem[0].lower()}{problem[1:]}",
+            option=option,
+        )
+    between = re.match(r"([a-z_]+) \(", message)  # a check across options names the first
+    if between and between.group(1) in config_type.__struct_fields__:
+        return ConfigOptionError(message, option=between.group(1))
+    return ConfigError(f"invalid option: {message}")
 
 
 def config_to_dict(config: ModelConfig) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import torch
 from torch import nn
@@ -49,6 +50,29 @@ class Adam:
         """Drop the gradients, so the next backward writes them instead of adding."""
         for param in self.params:
             param.grad = None
+
+    def checkpoint_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+        """The learning rate and, per parameter, both moments and the step count."""
+        tensors: dict[str, torch.Tensor] = {}
+        for index, moments in enumerate(
+            zip(self.exp_avg, self.exp_avg_sq, self.steps, strict=True)
+        ):
+            for name, tensor in zip(("exp_avg", "exp_avg_sq", "steps"), moments, strict=True):
+                tensors[f"{name}.{index}"] = tensor
+        return {"lr": self.lr}, tensors
+
+    @torch.no_grad()
+    def restore_checkpoint_state(
+        self, values: dict[str, Any], tensors: dict[str, torch.Tensor]
+    ) -> None:
+        self.lr = float(values["lr"])
+        for name, own in (
+            ("exp_avg", self.exp_avg),
+            ("exp_avg_sq", self.exp_avg_sq),
+            ("steps", self.steps),
+        ):
+            for index, tensor in enumerate(own):
+                tensor.copy_(tensors[f"{name}.{index}"])
 
     @torch.no_grad()
     def step(self) -> None:

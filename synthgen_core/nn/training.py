@@ -22,6 +22,8 @@ from synthgen_core.errors import TrainingError
 if TYPE_CHECKING:
     import torch
 
+    from synthgen_core.nn.checkpoint import TrainingCheckpoint
+
 
 class TrainingProgress(msgspec.Struct, frozen=True, kw_only=True):
     """What a callback learns after each epoch."""
@@ -30,6 +32,8 @@ class TrainingProgress(msgspec.Struct, frozen=True, kw_only=True):
     total_epochs: int
     losses: dict[str, float]
     elapsed: float
+    #: Epochs restored from a checkpoint at the start of this fit (0: trained from scratch).
+    resumed_from_epoch: int = 0
 
     @property
     def eta_seconds(self) -> float:
@@ -48,34 +52,63 @@ def run_epochs(
     callback: TrainingCallback | None = None,
     max_seconds: float | None = None,
     stop_early: Callable[[dict[str, float]], bool] | None = None,
+    checkpoint: TrainingCheckpoint | None = None,
 ) -> list[dict[str, float]]:
     """Run up to ``epochs`` epochs and return the per-epoch losses.
 
     ``stop_early`` (an :class:`~synthgen_core.nn.early_stopping.EarlyStopping`) sees each
     epoch's losses and ends training when it returns True; the callback still sees that
-    epoch.
+    epoch. With a ``checkpoint``, training resumes after the epochs its file holds (their
+    losses and seconds count as this fit's) and saves every few epochs or seconds, and when
+    the callback stops it, so the next fit continues from there.
     """
-    start = time.perf_counter()
-    history: list[dict[str, float]] = []
-    for epoch in range(epochs):
+    resumed = checkpoint.file.resume(checkpoint.parts) if checkpoint is not None else None
+    first, history, spent = resumed if resumed is not None else (0, [], 0.0)
+    start = time.perf_counter() - spent
+    for epoch in range(first, epochs):
         losses = {name: float(value) for name, value in run_epoch(epoch).items()}
         history.append(losses)
         elapsed = time.perf_counter() - start
         progress = TrainingProgress(
-            epoch=epoch + 1, total_epochs=epochs, losses=losses, elapsed=elapsed
+            epoch=epoch + 1,
+            total_epochs=epochs,
+            losses=losses,
+            elapsed=elapsed,
+            resumed_from_epoch=first,
         )
-        # before the callback: a caller that stops at the diverged epoch must not keep it
-        if not all(math.isfinite(value) for value in losses.values()):
-            raise TrainingError(
-                f"training diverged at epoch {epoch + 1}: losses {losses}; lower the learning "
-                "rates, or look for extreme values in numerical columns"
-            )
+        _check_finite(epoch, losses)  # before the callback: a caller stopping here must not keep it
         stopping = stop_early is not None and stop_early(losses)
-        if (callback is not None and callback(progress)) or stopping:
+        if callback is not None and callback(progress):
+            _save(checkpoint, history, elapsed)  # stopped from outside: resumable
+            if checkpoint is not None:
+                checkpoint.file.interrupted = True
             break
-        if max_seconds is not None and elapsed >= max_seconds:
+        if stopping or (max_seconds is not None and elapsed >= max_seconds):
             break
+        if checkpoint is not None and checkpoint.file.due(epoch + 1):
+            _save(checkpoint, history, elapsed)
     return history
+
+
+def _check_finite(epoch: int, losses: dict[str, float]) -> None:
+    if not all(math.isfinite(value) for value in losses.values()):
+        raise TrainingError(
+            f"training diverged at epoch {epoch + 1}: losses {losses}; lower the learning "
+            "rates, or look for extreme values in numerical columns"
+        )
+
+
+def _save(
+    checkpoint: TrainingCheckpoint | None, history: list[dict[str, float]], elapsed: float
+) -> None:
+    if checkpoint is not None:
+        checkpoint.file.save(
+            checkpoint.parts,
+            epoch=len(history),
+            history=history,
+            elapsed=elapsed,
+            seed=checkpoint.seed,
+        )
 
 
 def history_from_json(epochs: list[dict[str, float | None]]) -> list[dict[str, float]]:

@@ -1,4 +1,4 @@
-"""Conditional sampling: checking conditions, and a bounded rejection sampler.
+"""Conditional sampling: checking conditions, and writing their exact values.
 
 A condition fixes one column to one value in every generated row (``{"sex": " Female"}``).
 :func:`validate_conditions` turns user input (often strings from a command line or JSON)
@@ -7,14 +7,15 @@ columns (regenerated unique), values of the wrong type, unknown categories, numb
 datetimes outside the learned range (models interpolate, they do not extrapolate).
 
 The Gaussian copula applies conditions exactly. The neural models apply discrete ones
-through their conditional vector and fall back on :func:`sample_with_rejection` for the rest.
+through their conditional vector and fall back on the bounded rejection sampler of
+:mod:`synthgen_core.sampling.rejection` for the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -23,12 +24,8 @@ import pandas as pd
 from synthgen_core.errors import ConditionError
 from synthgen_core.metadata import ColumnKind, ColumnSpec, Metadata
 from synthgen_core.metadata.datetimes import as_naive_utc, parse_with_format, unit_ns
-from synthgen_core.metadata.missing import missing_mask
-from synthgen_core.transform.datetimes import encode_datetime, format_datetimes
-from synthgen_core.transform.discrete import encode_codes
-from synthgen_core.transform.numbers import encode_numerical
+from synthgen_core.transform.datetimes import format_datetimes
 
-Draw = Callable[[int, np.random.Generator], pd.DataFrame]
 _SHOWN = 8
 
 
@@ -188,76 +185,6 @@ def _shown_bound(spec: ColumnSpec, bound: float | None) -> str:
     if spec.kind == ColumnKind.DATETIME:
         return str(pd.Timestamp(int(bound) * unit_ns(spec.precision or "ns")))
     return f"{bound:g}"
-
-
-def sample_with_rejection(
-    draw: Draw,
-    num_rows: int,
-    conditions: Mapping[str, Any],
-    metadata: Metadata,
-    rng: np.random.Generator,
-    *,
-    tolerance: float = 0.01,
-    max_rounds: int = 10,
-    max_draw_rows: int | None = None,
-) -> pd.DataFrame:
-    """``num_rows`` rows of ``draw`` that satisfy validated ``conditions``, or ConditionError.
-
-    Semantics: a categorical, boolean or constant condition accepts rows holding exactly
-    that value; a numerical or datetime condition accepts rows within ``tolerance`` times
-    the column's learned range of the value (a model draws an exact float with probability
-    zero), and the accepted rows then get exactly the value. Batches grow with the observed
-    acceptance rate; at most ``max_rounds`` batches and ``max_draw_rows`` rows in all
-    (default ``max(200 * num_rows, 100_000)``) are drawn. When the conditions are too rare
-    to reach ``num_rows`` within that budget the call fails instead of looping forever or
-    returning fewer rows. Accepted rows keep ``draw``'s order; the index is reset.
-    """
-    if not conditions or num_rows == 0:
-        return draw(num_rows, rng)
-    budget = max_draw_rows if max_draw_rows is not None else max(200 * num_rows, 100_000)
-    specs = [metadata.column(name) for name in conditions]
-    kept: list[pd.DataFrame] = []
-    accepted = drawn = 0
-    for _ in range(max_rounds):
-        remaining, left = num_rows - accepted, budget - drawn
-        rate = (accepted + 1) / (drawn + 1)
-        if left <= 0 or (drawn and rate * left < remaining / 2):
-            break  # even the whole remaining budget would not be enough
-        batch = min(left, max(int(1.2 * remaining / rate), 64))
-        frame = draw(batch, rng)
-        drawn += batch
-        matches = np.ones(len(frame), dtype=bool)
-        for spec in specs:
-            matches &= _matches(spec, frame[spec.name], conditions[spec.name], tolerance)
-        kept.append(frame[matches])
-        accepted += int(matches.sum())
-        if accepted >= num_rows:
-            return _fix_values(pd.concat(kept).iloc[:num_rows], specs, conditions)
-    raise ConditionError(
-        f"only {accepted} of {drawn:,} generated rows met the conditions "
-        f"{dict(conditions)!r}, short of the {num_rows:,} asked for: the conditions are too "
-        "rare for this model; relax them, or use the gaussian_copula model, which applies "
-        "conditions exactly"
-    )
-
-
-def _matches(spec: ColumnSpec, series: pd.Series, value: Any, tolerance: float) -> np.ndarray:
-    """(N,) bool: rows whose cell satisfies the condition."""
-    series = series.reset_index(drop=True)
-    mask = missing_mask(series)
-    if spec.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
-        codes = encode_codes(spec, series, mask)
-        return np.asarray(codes == category_code(spec, value))
-    if spec.kind == ColumnKind.CONSTANT:
-        return ~mask
-    if spec.kind == ColumnKind.DATETIME:
-        numbers = encode_datetime(spec, series, mask)
-    else:
-        numbers = encode_numerical(spec, series, mask)
-    span = (spec.max_value or 0.0) - (spec.min_value or 0.0)
-    target = condition_number(spec, value)
-    with np.errstate(invalid="ignore"):
-        return np.asarray(np.abs(numbers - target) <= tolerance * span)
 
 
 def set_exact_values(

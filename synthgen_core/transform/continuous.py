@@ -45,6 +45,9 @@ class ContinuousState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     means: list[float]
     stds: list[float]
     has_missing: bool
+    #: Per mode: it stands for one exact value (a point mass, or a column of few distinct
+    #: values), which decoding writes back exactly. Empty in files that predate it.
+    exact: list[bool] = msgspec.field(default_factory=list)
 
     @property
     def n_modes(self) -> int:
@@ -72,12 +75,18 @@ def fit_continuous(
     if present.size > sample_rows:
         sample = rng.choice(present, size=sample_rows, replace=False)
     if present.size == 0:  # an all-missing column: one harmless mode
-        weights, means, stds = [1.0], [0.0], [1.0]
+        weights, means, stds, exact = [1.0], [0.0], [1.0], [False]
     else:
         modes = cover(fit_modes(sample, max_modes, weight_threshold), present, SPREAD * 0.999)
         weights, means, stds = modes.weights.tolist(), modes.means.tolist(), modes.stds.tolist()
+        exact = modes.exact.tolist()
     return ContinuousState(
-        name=name, weights=weights, means=means, stds=stds, has_missing=bool(missing.any())
+        name=name,
+        weights=weights,
+        means=means,
+        stds=stds,
+        has_missing=bool(missing.any()),
+        exact=exact,
     )
 
 
@@ -111,6 +120,8 @@ def decode_continuous(state: ContinuousState, block: npt.NDArray[np.floating[Any
     alpha = np.clip(block[:, 0].astype(np.float64), -1.0, 1.0)
     modes = np.argmax(block[:, 1 : 1 + state.n_modes], axis=1)
     values: FloatArray = alpha * (SPREAD * stds)[modes] + means[modes]
+    if state.exact:  # an exact mode's value, not a neighbour a hair away (all float digits)
+        values = np.where(np.asarray(state.exact, dtype=bool)[modes], means[modes], values)
     if state.has_missing:
         indicator = block[:, 1 + state.n_modes : 1 + state.n_modes + 2]
         values[np.argmax(indicator, axis=1) == 1] = np.nan

@@ -57,5 +57,6 @@ def decode_codes(spec: ColumnSpec, codes: IntArray, rng: np.random.Generator) ->
     cells = fill_missing(lookup[codes], mask, spec, rng)
     if spec.dtype == "category":
         markers = [m for m in spec.missing_markers if m not in categories]
-        return pd.Series(pd.Categorical(cells, categories=[*categories, *markers]))
+        column = pd.Categorical(cells, categories=[*categories, *markers], ordered=spec.ordered)
+        return pd.Series(column)
     return restore_dtype(cells, spec.dtype)

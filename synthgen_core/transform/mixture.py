@@ -56,6 +56,8 @@ class Modes:
     weights: FloatArray  # (K,)
     means: FloatArray  # (K,)
     stds: FloatArray  # (K,)
+    #: (K,) modes that stand for one exact value: decoding puts that value back
+    exact: npt.NDArray[np.bool_]
 
 
 def fit_modes(values: FloatArray, max_modes: int, weight_threshold: float) -> Modes:
@@ -84,6 +86,7 @@ def fit_modes(values: FloatArray, max_modes: int, weight_threshold: float) -> Mo
         weights=weights[order],
         means=np.concatenate([exact.means, rest.means])[order],
         stds=np.concatenate([exact.stds, rest.stds])[order],
+        exact=np.concatenate([exact.exact, rest.exact])[order],
     )
 
 
@@ -124,6 +127,7 @@ def _mixture(
         weights=(weights[keep] / weights[keep].sum())[order],
         means=(means[keep] * scale + centre)[order],
         stds=(np.sqrt(variances[keep]) * scale)[order],
+        exact=np.zeros(int(keep.sum()), dtype=bool),
     )
 
 
@@ -153,6 +157,7 @@ def cover(modes: Modes, values: FloatArray, reach: float) -> Modes:
         weights=weights,
         means=np.concatenate([modes.means, [m for _, m, _ in extra]]),
         stds=np.concatenate([modes.stds, [s for _, _, s in extra]]),
+        exact=np.concatenate([modes.exact, np.zeros(len(extra), dtype=bool)]),
     )
 
 
@@ -174,6 +179,7 @@ def _exact_modes(
         weights=(counts / counts.sum())[order].astype(np.float64),
         means=distinct[order].astype(np.float64),
         stds=np.full(len(distinct), _snap_spread(distinct) if spread is None else spread),
+        exact=np.ones(len(distinct), dtype=bool),
     )
 
 

@@ -13,6 +13,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from synthgen_core.io.limits import TableLimits
 from synthgen_service import ingest
 from synthgen_service.api.projects import owned_project
 from synthgen_service.api.removal import Removal
@@ -35,8 +36,17 @@ from synthgen_service.store import artifacts, datasets
 from synthgen_service.store.tables import ArtifactKind, Dataset, DatasetVersion
 
 _UPLOAD_ERRORS = {
-    413: ResponseSpec(ErrorBody, description="The file is over MAX_DATASET_UPLOAD_BYTES."),
-    422: ResponseSpec(ErrorBody, description="A form field or the file is invalid."),
+    413: ResponseSpec(
+        ErrorBody,
+        description="The file is over MAX_DATASET_UPLOAD_BYTES, or its table over the "
+        "decompressed size, row or cell limits (SYNTHGEN_MAX_DECOMPRESSED_BYTES, "
+        "SYNTHGEN_MAX_UPLOAD_ROWS, SYNTHGEN_MAX_UPLOAD_CELLS).",
+    ),
+    422: ResponseSpec(
+        ErrorBody,
+        description="A form field or the file is invalid, or its table has more columns "
+        "than SYNTHGEN_MAX_UPLOAD_COLUMNS.",
+    ),
 }
 
 
@@ -56,8 +66,14 @@ async def _add_version(
     files: ArtifactFiles,
     dataset: Dataset,
     received: tuple[FormData, Path],
+    *,
+    limits: TableLimits,
 ) -> UploadRead:
-    """Read and describe the received file, then store it as the dataset's next version."""
+    """Read and describe the received file, then store it as the dataset's next version.
+
+    Reading it within ``limits`` (rows, columns, cells, decompressed size) is what keeps a
+    small hostile file from expanding in memory; a refused file leaves nothing behind.
+    """
     form, raw = received
     if form.filename is None:
         raise InvalidField("send the table as a multipart part named 'file'", key="file")
@@ -65,29 +81,31 @@ async def _add_version(
     suffix = ingest.sniff_suffix(filename, raw)
     with files.temp_file(suffix) as table:
         os.replace(raw, table)
-        found = await ingest.analyse_async(table, filename)
+        found = await ingest.analyse_async(table, filename, limits)
         artifact_id = uuid.uuid4()
         path, size = files.publish(table, artifact_id, suffix)
-    await artifacts.add(
-        session,
-        artifact_id=artifact_id,
-        owner=owner,
-        kind=ArtifactKind.DATASET,
-        path=path,
-        size=size,
-        content_type=ingest.CONTENT_TYPES[suffix],
-    )
-    version = await datasets.add_version(
-        session,
-        dataset.id,
-        filename=filename[:300],
-        file_format=found.file_format,
-        row_count=found.row_count,
-        columns=found.columns,
-        table_metadata=found.metadata,
-        quality=msgspec.to_builtins(found.quality),
-        artifact_id=artifact_id,
-    )
+    with files.removed_on_error(artifact_id):
+        await artifacts.add(
+            session,
+            artifact_id=artifact_id,
+            owner=owner,
+            kind=ArtifactKind.DATASET,
+            path=path,
+            size=size,
+            content_type=ingest.CONTENT_TYPES[suffix],
+        )
+        version = await datasets.add_version(
+            session,
+            dataset.id,
+            filename=filename[:300],
+            file_format=found.file_format,
+            row_count=found.row_count,
+            columns=found.columns,
+            table_metadata=found.metadata,
+            quality=msgspec.to_builtins(found.quality),
+            artifact_id=artifact_id,
+        )
+        await session.commit()  # here, so that a failed commit removes the file too
     return UploadRead(
         id=dataset.id,
         dataset_id=dataset.id,
@@ -159,7 +177,8 @@ class DatasetController(Controller):
             fields = convert_fields(form, UploadFields)
             project = await owned_project(session, owner, fields.project_id)
             dataset = await datasets.create(session, project.id, fields.name, fields.description)
-            return await _add_version(session, owner, files, dataset, (form, raw))
+            limits = ingest.upload_limits(settings)
+            return await _add_version(session, owner, files, dataset, (form, raw), limits=limits)
 
     @post(
         "/{dataset_id:uuid}/versions",
@@ -182,7 +201,8 @@ class DatasetController(Controller):
         dataset = await _owned_dataset(session, owner, dataset_id)
         with files.temp_file() as raw:
             form = await _receive(request, raw, settings.max_upload_bytes)
-            return await _add_version(session, owner, files, dataset, (form, raw))
+            limits = ingest.upload_limits(settings)
+            return await _add_version(session, owner, files, dataset, (form, raw), limits=limits)
 
     @get("/", operation_id="listDatasets")
     async def list(

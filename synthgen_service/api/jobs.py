@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from arq.connections import ArqRedis
 from litestar import Controller, get, post
+from litestar.params import Parameter
 from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from synthgen_service.api.responses import DownloadOperation, error_responses
 from synthgen_service.api.views import job_list_item, job_read
 from synthgen_service.artifacts import ArtifactFiles
 from synthgen_service.errors import Conflict, NotFound
 from synthgen_service.exports import MEDIA_TYPES, ExportFormat, export_path
 from synthgen_service.queue.enqueue import dequeue
+from synthgen_service.queue.liveness import waiting_note
 from synthgen_service.schemas.common import Limit, Offset, Page
 from synthgen_service.schemas.jobs import JobListItem, JobRead
+from synthgen_service.settings import Settings
 from synthgen_service.store import artifacts, jobs
 from synthgen_service.store.jobs import JobFilter, JobRow
-from synthgen_service.store.tables import FINISHED_JOB_STATUSES, JobStatus
+from synthgen_service.store.tables import FINISHED_JOB_STATUSES, JobStatus, JobType
+
+_FORMULA_SAFE = (
+    "CSV only: prefix text cells that start with =, +, - or @ (and are not numbers) with a "
+    "single quote, so that a spreadsheet shows them as text instead of running a formula"
+)
 
 
 async def _owned_job(session: AsyncSession, owner: str, job_id: uuid.UUID) -> JobRow:
@@ -32,7 +42,7 @@ class JobController(Controller):
     path = "/api/synthgen/jobs"
     tags = ["jobs"]
 
-    @get("/", operation_id="listJobs")
+    @get("/", operation_id="listJobs", responses=error_responses("listJobs"))
     async def list(
         self,
         *,
@@ -49,34 +59,66 @@ class JobController(Controller):
         items = [job_list_item(row) for row in rows]
         return Page(items=items, total=total, limit=limit, offset=offset)
 
-    @get("/{job_id:uuid}", operation_id="getJob")
-    async def detail(self, job_id: uuid.UUID, session: AsyncSession, owner: str) -> JobRead:
-        return job_read(await _owned_job(session, owner, job_id))
+    @get("/{job_id:uuid}", operation_id="getJob", responses=error_responses("getJob"))
+    async def detail(
+        self,
+        job_id: uuid.UUID,
+        session: AsyncSession,
+        owner: str,
+        queue: ArqRedis,
+        settings: Settings,
+    ) -> JobRead:
+        """The job; a pending one says in ``status_detail`` when no worker is alive."""
+        row = await _owned_job(session, owner, job_id)
+        note = None
+        if row.job.status == JobStatus.PENDING:
+            note = await waiting_note(queue, settings.queue_name)
+        return job_read(row, note)
 
-    @get("/{job_id:uuid}/download", operation_id="downloadJobOutput")
+    @get(
+        "/{job_id:uuid}/download",
+        operation_id="downloadJobOutput",
+        responses=error_responses("downloadJobOutput"),
+        operation_class=DownloadOperation,
+    )
     async def download(
         self,
+        *,
         job_id: uuid.UUID,
         session: AsyncSession,
         owner: str,
         files: ArtifactFiles,
         format: ExportFormat = ExportFormat.CSV,
+        formula_safe: Annotated[bool, Parameter(description=_FORMULA_SAFE)] = False,
     ) -> File:
         """The generated table (CSV by default); 409 until the job has produced it."""
         job = (await _owned_job(session, owner, job_id)).job
+        if job.job_type == JobType.TRAIN:
+            raise Conflict(
+                f"job {job_id} is a training job: training jobs have no downloadable output. "
+                f"Generate rows with POST /api/synthgen/models/{job.model_id}/generate and "
+                f"download that job's output; GET /api/synthgen/jobs?model_id={job.model_id} "
+                "lists the model's generate jobs"
+            )
         if job.status != JobStatus.COMPLETED or job.output_artifact_id is None:
             raise Conflict(f"job {job_id} is {job.status}; its output is not available yet")
         artifact = await artifacts.get(session, owner, job.output_artifact_id)
         if artifact is None:
             raise Conflict(f"job {job_id} has no stored output; generate again")
-        path = await export_path(files, files.path(artifact.path), format)
+        source = files.path(artifact.path)
+        path = await export_path(files, source, format, formula_safe=formula_safe)
         return File(
             path=path,
             filename=f"synthgen-{job_id}.{format}",
             media_type=MEDIA_TYPES[format],
         )
 
-    @post("/{job_id:uuid}/cancel", operation_id="cancelJob", status_code=200)
+    @post(
+        "/{job_id:uuid}/cancel",
+        operation_id="cancelJob",
+        status_code=200,
+        responses=error_responses("cancelJob"),
+    )
     async def cancel(
         self, job_id: uuid.UUID, session: AsyncSession, owner: str, queue: ArqRedis
     ) -> JobRead:

@@ -5,10 +5,16 @@ from __future__ import annotations
 from litestar import get
 
 from synthgen_core.models.registry import model_types
+from synthgen_service.api.responses import error_responses
 from synthgen_service.schemas.models import ModelTypeRead, ModelTypes
 
 
-@get("/api/synthgen/model-types", operation_id="listModelTypes", tags=["models"])
+@get(
+    "/api/synthgen/model-types",
+    operation_id="listModelTypes",
+    tags=["models"],
+    responses=error_responses("listModelTypes"),
+)
 async def list_model_types() -> ModelTypes:
     found = [
         ModelTypeRead(

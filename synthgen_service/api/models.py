@@ -9,13 +9,17 @@ from litestar import Controller, delete, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from synthgen_core.models.registry import validate_config
+from synthgen_service.api.body import strict_json
 from synthgen_service.api.projects import owned_project
 from synthgen_service.api.removal import Removal
+from synthgen_service.api.responses import GenerateOperation, error_responses
 from synthgen_service.api.views import job_summary, model_list_item, model_read
 from synthgen_service.artifacts import ArtifactFiles
 from synthgen_service.conditions import check_conditions
 from synthgen_service.errors import Conflict, InvalidField, NotFound
+from synthgen_service.limits import check_config, check_training_slots
 from synthgen_service.queue.enqueue import enqueue_generate, enqueue_train
+from synthgen_service.queue.liveness import waiting_note
 from synthgen_service.schemas.common import Limit, Offset, Page
 from synthgen_service.schemas.models import (
     GenerateCreated,
@@ -55,14 +59,25 @@ class ModelController(Controller):
     path = "/api/synthgen/models"
     tags = ["models"]
 
-    @post("/", operation_id="createModel")
+    @post("/", operation_id="createModel", responses=error_responses("createModel"))
     async def create(
-        self, data: ModelCreate, session: AsyncSession, owner: str, queue: ArqRedis
+        self,
+        data: ModelCreate,
+        session: AsyncSession,
+        owner: str,
+        queue: ArqRedis,
+        settings: Settings,
     ) -> ModelCreated:
-        """Create a model and enqueue its ``synthgen_train`` job."""
+        """Create a model and enqueue its ``synthgen_train`` job.
+
+        Refused before anything is stored: a config over the service's budgets (422) or an
+        owner with too many unfinished trainings (429), see :mod:`synthgen_service.limits`.
+        """
         project = await owned_project(session, owner, data.project_id)
         version = await _version_in_project(session, owner, data.dataset_version_id, project.id)
         config = validate_config(data.model_type, data.config)
+        check_config(data.model_type, config, version.table_metadata, settings)
+        await check_training_slots(session, owner, settings)
         model = await models.create(
             session,
             project_id=project.id,
@@ -78,7 +93,7 @@ class ModelController(Controller):
         await enqueue_train(queue, job.id)
         return ModelCreated(id=model.id, model_id=model.id, job_id=job.id, status=JobStatus.PENDING)
 
-    @get("/", operation_id="listModels")
+    @get("/", operation_id="listModels", responses=error_responses("listModels"))
     async def list(
         self,
         session: AsyncSession,
@@ -91,25 +106,43 @@ class ModelController(Controller):
         items = [model_list_item(row) for row in rows]
         return Page(items=items, total=total, limit=limit, offset=offset)
 
-    @get("/{model_id:uuid}", operation_id="getModel")
-    async def detail(self, model_id: uuid.UUID, session: AsyncSession, owner: str) -> ModelDetail:
-        """The model and its training / generation jobs, oldest first."""
+    @get("/{model_id:uuid}", operation_id="getModel", responses=error_responses("getModel"))
+    async def detail(
+        self,
+        model_id: uuid.UUID,
+        session: AsyncSession,
+        owner: str,
+        queue: ArqRedis,
+        settings: Settings,
+    ) -> ModelDetail:
+        """The model and its jobs, oldest first; a pending model says if no worker is alive."""
         row = await _owned_model(session, owner, model_id)
         found = await jobs.for_model(session, model_id)
-        return ModelDetail(model=model_read(row), jobs=[job_summary(job) for job in found])
+        note = None
+        if row.model.status == ModelStatus.PENDING:
+            note = await waiting_note(queue, settings.queue_name)
+        return ModelDetail(model=model_read(row, note), jobs=[job_summary(job) for job in found])
 
-    @post("/{model_id:uuid}/generate", operation_id="generate", status_code=200)
+    @post(
+        "/{model_id:uuid}/generate",
+        operation_id="generate",
+        status_code=200,
+        before_request=strict_json(GenerateRequest, empty_is_default=True),
+        responses=error_responses("generate"),
+        operation_class=GenerateOperation,
+    )
     async def generate(
         self,
         *,
         model_id: uuid.UUID,
-        data: GenerateRequest,
+        data: GenerateRequest | None = None,
         session: AsyncSession,
         owner: str,
         queue: ArqRedis,
         settings: Settings,
     ) -> GenerateCreated:
         """Enqueue a ``synthgen_generate`` job; the model must be ``ready`` (else 409)."""
+        data = data or GenerateRequest()  # every field is optional, so is the body
         row = await _owned_model(session, owner, model_id)
         if data.num_rows > settings.max_generate_rows:
             limit = settings.max_generate_rows
@@ -132,7 +165,12 @@ class ModelController(Controller):
         await enqueue_generate(queue, job.id)
         return GenerateCreated(job_id=job.id, synthgen_job_id=job.id, status=JobStatus.PENDING)
 
-    @delete("/{model_id:uuid}", operation_id="deleteModel", status_code=200)
+    @delete(
+        "/{model_id:uuid}",
+        operation_id="deleteModel",
+        status_code=200,
+        responses=error_responses("deleteModel"),
+    )
     async def remove(
         self,
         model_id: uuid.UUID,

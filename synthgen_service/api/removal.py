@@ -57,6 +57,7 @@ class Removal:
         await artifacts.delete(self.session, doomed)
         await self.session.commit()
         self.files.delete(doomed)
+        self.files.delete_checkpoints(job.id for job in touched)
 
 
 __all__ = ["Removal"]

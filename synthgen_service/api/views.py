@@ -25,7 +25,7 @@ def model_list_item(row: ModelRow) -> ModelListItem:
     )
 
 
-def model_read(row: ModelRow) -> ModelRead:
+def model_read(row: ModelRow, status_detail: str | None = None) -> ModelRead:
     model = row.model
     return ModelRead(
         id=model.id,
@@ -42,6 +42,7 @@ def model_read(row: ModelRow) -> ModelRead:
         error=model.error,
         progress=model.progress,
         updated_at=model.updated_at,
+        status_detail=status_detail,
     )
 
 
@@ -76,7 +77,7 @@ def job_list_item(row: JobRow) -> JobListItem:
     )
 
 
-def job_read(row: JobRow) -> JobRead:
+def job_read(row: JobRow, status_detail: str | None = None) -> JobRead:
     job = row.job
     return JobRead(
         id=job.id,
@@ -97,6 +98,7 @@ def job_read(row: JobRow) -> JobRead:
         cancel_requested=job.cancel_requested,
         started_at=job.started_at,
         finished_at=job.finished_at,
+        status_detail=status_detail,
     )
 
 

@@ -4,7 +4,12 @@ load (model file) -> sample (chunk by chunk in a thread, each chunk appended to 
 so memory stays flat whatever ``num_rows``) -> write (atomic move to a path derived from
 the job id) -> evaluate (quality report on a capped sample) -> mark. Chunk ``i`` is
 sampled with the ``i``-th seed drawn from the job's seed, so one seed always gives the same
-file, and a job without a seed takes one from its id: a re-run reproduces the same rows.
+values, and a job without a seed takes one from its id: a re-run reproduces the same rows.
+
+Ids are unique across a model's outputs: each chunk is sampled with ``first_row`` set to its
+position, and a job's first position is the sum of ``num_rows`` over the model's generate
+jobs created before it (whatever became of them), so the second job continues numbering
+where the first ends, and a re-run of a job gets the same ids.
 """
 
 from __future__ import annotations
@@ -31,7 +36,15 @@ from synthgen_service.queue.execution import execute, finished, stopped
 from synthgen_service.queue.lease import Lease, NewArtifact
 from synthgen_service.queue.progress import Monitor, Phase, sampling_progress
 from synthgen_service.queue.runtime import Runtime
-from synthgen_service.store.tables import Artifact, ArtifactKind, DatasetVersion, Model, ModelStatus
+from synthgen_service.store.tables import (
+    Artifact,
+    ArtifactKind,
+    DatasetVersion,
+    Job,
+    JobType,
+    Model,
+    ModelStatus,
+)
 
 logger = logging.getLogger("synthgen.worker")
 
@@ -41,6 +54,10 @@ OUTPUT_SUFFIX = ".csv"
 def output_artifact_id(job_id: uuid.UUID) -> uuid.UUID:
     """The output's artifact id: fixed per job, so retries overwrite rather than add."""
     return uuid.uuid5(job_id, "output")
+
+
+def job_rows(config: dict[str, Any]) -> int:
+    return int(config.get("num_rows", 1000))
 
 
 def job_seed(lease: Lease) -> int:
@@ -53,6 +70,8 @@ class GenerateInput:
     model: Synthesizer
     num_rows: int
     seed: int
+    #: Position of the job's first row among all rows generated from the model.
+    first_row: int
     conditions: dict[str, Any] | None
     real_path: Path
     metadata: Metadata
@@ -104,15 +123,35 @@ async def load(rt: Runtime, lease: Lease) -> GenerateInput | None:
     if status != ModelStatus.READY or model_path is None:
         raise NotFittedError(f"the model is {status}, not ready; generate once training is done")
     missing = ModelFileError("the model file is missing on the server; train the model again")
-    model = await asyncio.to_thread(load_model, leases.stored_file(rt, model_path, missing))
+    stored = leases.stored_file(rt, model_path, missing)
+    key = rt.settings.model_signing_key
+    model = await asyncio.to_thread(load_model, stored, signing_key=key)
     return GenerateInput(
         model=model,
-        num_rows=int(lease.config.get("num_rows", 1000)),
+        num_rows=job_rows(lease.config),
         seed=job_seed(lease),
+        first_row=await first_row(rt, lease),
         conditions=lease.config.get("conditions") or None,
         real_path=rt.files.path(real.path),
         metadata=Metadata.from_dict(version.table_metadata),
     )
+
+
+async def first_row(rt: Runtime, lease: Lease) -> int:
+    """Rows the model's earlier generate jobs asked for: where this job's ids start.
+
+    Earlier by creation time (then id), whatever their status: a job's position never
+    changes once it exists, so re-runs and concurrent jobs keep disjoint ids.
+    """
+    created = sa.select(Job.created_at).where(Job.id == lease.job_id).scalar_subquery()
+    stmt = sa.select(Job.config).where(
+        Job.model_id == lease.model_id,
+        Job.job_type == JobType.GENERATE,
+        sa.or_(Job.created_at < created, sa.and_(Job.created_at == created, Job.id < lease.job_id)),
+    )
+    async with rt.sessions() as session:
+        configs = (await session.scalars(stmt)).all()
+    return sum(job_rows(config) for config in configs)
 
 
 def chunk_sizes(total: int, chunk: int) -> list[int]:
@@ -129,7 +168,12 @@ def sample_to_csv(
     start, written, kept = time.monotonic(), 0, []
     with target.open("w", encoding="utf-8", newline="") as handle:
         for index, size in enumerate(chunk_sizes(data.num_rows, chunk_rows)):
-            frame = data.model.sample(size, seed=child_seed(rng), conditions=data.conditions)
+            frame = data.model.sample(
+                size,
+                seed=child_seed(rng),
+                conditions=data.conditions,
+                first_row=data.first_row + written,
+            )
             frame.to_csv(handle, header=index == 0, index=False)
             if written < keep_rows:
                 kept.append(frame.iloc[: keep_rows - written])

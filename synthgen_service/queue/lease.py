@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
 
 from synthgen_core.errors import SynthGenError
+from synthgen_service.artifacts import DISK_FULL_MESSAGE, disk_full
 from synthgen_service.queue.runtime import Runtime
 from synthgen_service.store.tables import (
     Artifact,
@@ -95,6 +96,8 @@ def error_message(exc: BaseException, data_dir: Path | None = None) -> str:
         return message
     if isinstance(exc, MemoryError):
         return "the worker ran out of memory; use fewer rows or a smaller batch_size"
+    if disk_full(exc):
+        return f"{DISK_FULL_MESSAGE}, then submit the job again"
     return (
         f"the job failed with an unexpected error ({type(exc).__name__}); "
         "the worker log has the details, try again or report it if it persists"

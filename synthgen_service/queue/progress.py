@@ -11,6 +11,7 @@ Progress JSON (``jobs.progress``, and ``models.progress`` for training)::
 
     {"phase": "training", "epoch": 3, "total_epochs": 10, "losses": {"generator": 0.41},
      "elapsed_seconds": 12.5, "eta_seconds": 29.1, "fraction": 0.3, "updated_at": "...Z"}
+    (plus "resumed_from_epoch": 20 when a retried training resumed from its checkpoint)
     {"phase": "sampling", "rows_written": 100000, "total_rows": 250000,
      "elapsed_seconds": 3.2, "eta_seconds": 4.8, "fraction": 0.4, "updated_at": "...Z"}
 
@@ -60,6 +61,8 @@ class Progress(msgspec.Struct, kw_only=True, omit_defaults=True):
     elapsed_seconds: float | None = None
     eta_seconds: float | None = None
     fraction: float | None = None
+    #: A training that resumed from a checkpoint: the epochs it did not have to redo.
+    resumed_from_epoch: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = msgspec.to_builtins(self)
@@ -76,6 +79,7 @@ def training_progress(p: TrainingProgress) -> Progress:
         elapsed_seconds=round(p.elapsed, 3),
         eta_seconds=round(p.eta_seconds, 3),
         fraction=round(p.epoch / max(p.total_epochs, 1), 4),
+        resumed_from_epoch=p.resumed_from_epoch or None,
     )
 
 

@@ -3,6 +3,12 @@
 load (dataset file + metadata) -> fit (in a thread, the callback reports each epoch and
 stops within one epoch of a cancel) -> write (one model file at a path derived from the job
 id, so a re-run overwrites instead of adding) -> mark (job ``completed``, model ``ready``).
+
+The neural models save a checkpoint of their training every few epochs or seconds, in a
+file named after the job. A run that dies (the worker killed, the machine lost) leaves it
+behind, and the retry that recovery schedules resumes from it, reporting
+``resumed_from_epoch`` in its progress. A worker that shuts down cleanly saves one at its
+last epoch. Every other ending (completed, failed, cancelled) removes the file.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,6 +27,7 @@ from synthgen_core.io.tables import read_table
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.base import Synthesizer
 from synthgen_core.models.registry import create
+from synthgen_service.limits import time_capped
 from synthgen_service.queue import lease as leases
 from synthgen_service.queue.execution import execute, finished, stopped
 from synthgen_service.queue.lease import Lease, NewArtifact
@@ -50,10 +58,23 @@ async def synthgen_train(ctx: dict[str, Any], job_id: str) -> str:
 
 
 async def _train(rt: Runtime, lease: Lease, monitor: Monitor) -> str:
+    checkpoint = rt.files.checkpoint_path(lease.job_id)
+    try:
+        outcome = await _train_from(rt, lease, monitor, checkpoint)
+    except asyncio.CancelledError:
+        raise  # the worker is shutting down: the retry resumes from the checkpoint
+    except BaseException:
+        checkpoint.unlink(missing_ok=True)
+        raise
+    checkpoint.unlink(missing_ok=True)
+    return outcome
+
+
+async def _train_from(rt: Runtime, lease: Lease, monitor: Monitor, checkpoint: Path) -> str:
     data = await load(rt, lease)
     if data is None or monitor.stopped:
         return await stopped(rt, lease, monitor, "training")
-    model = await asyncio.to_thread(fit, data, monitor)
+    model = await asyncio.to_thread(fit, data, monitor, checkpoint)
     if monitor.stopped:
         return await stopped(rt, lease, monitor, "training")
     monitor.enter(Phase.SAVING)
@@ -82,14 +103,17 @@ async def load(rt: Runtime, lease: Lease) -> TrainInput | None:
         "upload the dataset again and train a new model on it"
     )
     table = await asyncio.to_thread(read_table, leases.stored_file(rt, path, missing))
-    return TrainInput(model_type, dict(config), table, Metadata.from_dict(metadata))
+    options = time_capped(dict(config), rt.settings)  # every training ends by the budget
+    return TrainInput(model_type, options, table, Metadata.from_dict(metadata))
 
 
-def fit(data: TrainInput, monitor: Monitor) -> Synthesizer:
+def fit(data: TrainInput, monitor: Monitor, checkpoint: Path) -> Synthesizer:
     """Blocking: build and fit the model (runs in a worker thread)."""
     model = create(data.model_type, **data.config)
     monitor.enter(Phase.TRAINING)
-    return model.fit(data.table, data.metadata, callback=monitor.training_callback)
+    return model.fit(
+        data.table, data.metadata, callback=monitor.training_callback, checkpoint=checkpoint
+    )
 
 
 async def write(rt: Runtime, lease: Lease, model: Synthesizer) -> NewArtifact:
@@ -97,7 +121,7 @@ async def write(rt: Runtime, lease: Lease, model: Synthesizer) -> NewArtifact:
 
     def save() -> tuple[str, int]:
         with rt.files.temp_file(MODEL_SUFFIX) as tmp:
-            model.save(tmp)
+            model.save(tmp, signing_key=rt.settings.model_signing_key)
             return rt.files.publish(tmp, artifact_id, MODEL_SUFFIX)
 
     path, size = await asyncio.to_thread(save)

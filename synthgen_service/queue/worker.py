@@ -2,8 +2,9 @@
 
 One definition serves every way a worker runs: ``synthgen worker`` (a process of its own),
 the embedded worker inside ``synthgen serve`` and the burst workers of the tests. Start-up
-opens the database, sizes torch's thread pool for this process's CPU share and runs a
-recovery sweep before taking jobs. Payloads go through the msgspec serializer (no pickle).
+opens the database, sizes torch's thread pool for this process's CPU share, runs a
+recovery sweep and starts the worker's heartbeat (:mod:`liveness`) before taking jobs.
+Payloads go through the msgspec serializer (no pickle).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from synthgen_service.queue.enqueue import GENERATE_FUNCTION, TRAIN_FUNCTION
 from synthgen_service.queue.generate import synthgen_generate
+from synthgen_service.queue.liveness import Heartbeat
 from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.queue.recovery import recover, recovery_cron
 from synthgen_service.queue.runtime import CTX_KEY, Runtime, configure_torch, runtime
@@ -31,6 +33,9 @@ from synthgen_service.queue.train import synthgen_train
 from synthgen_service.settings import Settings
 
 logger = logging.getLogger("synthgen.worker")
+
+#: Where the worker's context keeps its :class:`Heartbeat`.
+HEARTBEAT_KEY = "synthgen_heartbeat"
 
 
 def functions(options: WorkerOptions) -> list[Function]:
@@ -80,8 +85,12 @@ def worker_kwargs(settings: Settings, options: WorkerOptions) -> dict[str, Any]:
         await asyncio.to_thread(configure_torch, options)  # importing torch takes seconds
         ctx[CTX_KEY] = rt = await Runtime.open(settings, options)
         await recover(rt, ctx["redis"])
+        ctx[HEARTBEAT_KEY] = heartbeat = Heartbeat(ctx["redis"], settings.queue_name)
+        await heartbeat.start()  # from here on /ready counts this worker
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if HEARTBEAT_KEY in ctx:
+            await ctx[HEARTBEAT_KEY].stop()
         if CTX_KEY in ctx:
             await runtime(ctx).close()
 

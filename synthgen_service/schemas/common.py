@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
@@ -28,12 +29,32 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
     offset: int
 
 
+#: msgspec's words for a field missing from, or unknown to, a JSON object.
+_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
+
+
 class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):
     """What is wrong with one field of the request (``key`` is its name or dotted path)."""
 
     message: str
     key: str | None = None
     source: str | None = None
+
+    @classmethod
+    def of(cls, message: str, key: str | None, source: str | None) -> FieldError:
+        """The error, keyed by the field a missing/unknown-field message names.
+
+        Such messages arrive keyed by the object holding the field (``data``, Litestar's name
+        for the whole body, or a parent's path); the user needs the field itself.
+        """
+        named = _NAMED_FIELD.search(message)
+        if named is not None:
+            key = named[1] if key in (None, "", "data") else f"{key}.{named[1]}"
+        elif key == "data":  # the body as a whole: no field to name
+            key = None
+            if message == "'data'":  # Litestar found no body at all
+                message = "this request needs a JSON object body"
+        return cls(message=message, key=key, source=source)
 
 
 class ErrorBody(msgspec.Struct, kw_only=True, omit_defaults=True):

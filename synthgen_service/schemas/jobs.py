@@ -58,6 +58,8 @@ class JobRead(msgspec.Struct, kw_only=True):
     cancel_requested: bool
     started_at: datetime | None
     finished_at: datetime | None
+    #: Why a ``pending`` job does not start, e.g. no worker is alive; else null.
+    status_detail: str | None = None
 
 
 __all__ = ["JobListItem", "JobRead", "JobSummary"]

@@ -60,6 +60,8 @@ class ModelRead(msgspec.Struct, kw_only=True):
     error: str | None
     progress: dict[str, Any] | None
     updated_at: datetime
+    #: Why a ``pending`` model does not start training, e.g. no worker is alive; else null.
+    status_detail: str | None = None
 
 
 class ModelDetail(msgspec.Struct, kw_only=True):
@@ -67,9 +69,25 @@ class ModelDetail(msgspec.Struct, kw_only=True):
     jobs: list[JobSummary]
 
 
+#: Litestar leaves a bound of 0 out of the OpenAPI document (it tests bounds for truth), so
+#: ``minimum: 0`` is also given as an extra schema property, which it copies as it is.
+_SEED_META = msgspec.Meta(
+    ge=0,
+    le=2**63 - 1,
+    description="Random seed (0 .. 2**63 - 1); the same seed gives the same rows.",
+    extra_json_schema={"extra": {"minimum": 0}},
+)
+RowCount = Annotated[
+    int, msgspec.Meta(ge=1, description="Rows to generate (a JSON integer, at least 1).")
+]
+Seed = Annotated[int, _SEED_META]
+
+
 class GenerateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    num_rows: Annotated[int, msgspec.Meta(ge=1)] = 1000
-    seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] | None = None
+    """Every field is optional; the service refuses ``num_rows`` above its limit with 422."""
+
+    num_rows: RowCount = 1000
+    seed: Seed | None = None
     conditions: dict[str, Any] | None = None
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from synthgen_service.store.tables import ApiKey, utcnow
+from synthgen_service.store.tables import ApiKey, Project, utcnow
 
 #: Every key starts with this, so a leaked key is recognisable in logs and secret scanners.
 KEY_PREFIX = "sg_"
@@ -56,4 +57,32 @@ async def count(session: AsyncSession) -> int:
     return int(await session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) or 0)
 
 
-__all__ = ["KEY_PREFIX", "count", "create", "find_active", "hash_key", "new_key", "revoke"]
+class OwnerUsage(NamedTuple):
+    """What an owner has; it exists once any key (revoked ones too) or project names it."""
+
+    active_keys: int
+    projects: int
+    exists: bool
+
+
+async def owner_usage(session: AsyncSession, owner: str) -> OwnerUsage:
+    """``owner``'s active keys and projects: a new key for that owner opens the same ones."""
+    keys_of = sa.select(sa.func.count()).select_from(ApiKey).where(ApiKey.owner == owner)
+    projects_of = sa.select(sa.func.count()).select_from(Project).where(Project.owner == owner)
+    active = int(await session.scalar(keys_of.where(ApiKey.revoked_at.is_(None))) or 0)
+    every = int(await session.scalar(keys_of) or 0)
+    owned = int(await session.scalar(projects_of) or 0)
+    return OwnerUsage(active, owned, bool(every or owned))
+
+
+__all__ = [
+    "KEY_PREFIX",
+    "OwnerUsage",
+    "count",
+    "create",
+    "find_active",
+    "hash_key",
+    "new_key",
+    "owner_usage",
+    "revoke",
+]

@@ -27,7 +27,8 @@ def demo_csv() -> Path:
 @pytest.fixture(scope="module")
 def model_file(demo_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "demo.sgm"
-    assert main(["fit", str(demo_csv), "--config", '{"seed": 3}', "-o", str(path)]) == 0
+    argv = ["fit", str(demo_csv), "--model", "gaussian_copula", "--config", '{"seed": 3}']
+    assert main([*argv, "-o", str(path)]) == 0
     return path
 
 
@@ -66,7 +67,8 @@ def test_inspect_json_is_metadata_that_fit_accepts(demo_csv, tmp_path, capsys):
     meta_path = tmp_path / "meta.json"
     meta_path.write_text(json.dumps(metadata))
     model_path = tmp_path / "m.sgm"
-    assert main(["fit", str(demo_csv), "--metadata", str(meta_path), "-o", str(model_path)]) == 0
+    argv = ["fit", str(demo_csv), "--model", "gaussian_copula", "--metadata", str(meta_path)]
+    assert main([*argv, "-o", str(model_path)]) == 0
     assert synthgen_core.load(model_path).metadata_.column("age").kind == "categorical"
 
 
@@ -119,7 +121,19 @@ def paths(demo_csv: Path, model_file: Path, tmp_path: Path) -> dict[str, Path]:
     ("argv", "message"),
     [
         (["fit", "{csv}", "--config", "{{bad json", "-o", "{tmp}/m.sgm"], "not valid JSON"),
-        (["fit", "{csv}", "--config", '{{"epochs": 5}}', "-o", "{tmp}/m.sgm"], "'epochs'"),
+        (
+            [
+                "fit",
+                "{csv}",
+                "--model",
+                "gaussian_copula",
+                "--config",
+                '{{"epochs": 5}}',
+                "-o",
+                "{tmp}/m.sgm",
+            ],
+            "'epochs'",
+        ),
         (["fit", "{csv}", "--model", "nope", "-o", "{tmp}/m.sgm"], "unknown model_type"),
         (["fit", "{tmp}/absent.csv", "-o", "{tmp}/m.sgm"], "absent.csv"),
         (["sample", "{tmp}/absent.sgm", "-n", "5"], "cannot read model file"),
@@ -220,6 +234,21 @@ def test_sample_output_matches_the_library(model_file, tmp_path):
     expected = synthgen_core.load(model_file).sample(50, seed=9)
     written = pd.read_csv(io.StringIO(expected.to_csv(index=False)))
     pd.testing.assert_frame_equal(pd.read_csv(out), written)
+
+
+def test_fit_defaults_to_the_library_and_api_default_and_says_so(demo_csv, tmp_path, capsys):
+    from synthgen_core.models.registry import DEFAULT_MODEL_TYPE
+
+    small = tmp_path / "small.csv"
+    pd.read_csv(demo_csv).head(200).to_csv(small, index=False)
+    config = '{"epochs": 1, "batch_size": 100, "device": "cpu", "seed": 0}'
+    path = tmp_path / "default.sgm"
+    assert main(["fit", str(small), "--config", config, "-o", str(path)]) == 0
+    assert synthgen_core.load(path).model_type == DEFAULT_MODEL_TYPE == "ctgan"
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal
+    assert "(default: ctgan, as in the library and the REST API)" in shown
 
 
 @pytest.mark.slow

@@ -141,6 +141,42 @@ def test_worker_killed_mid_training_is_retried_by_another(deployment: Deployment
     assert survivor.alive() and f"{job_id}:synthgen_train" in survivor.text()
 
 
+def _epoch(api: Client, job_id: str) -> int:
+    progress = api.ok(api.get(f"/api/synthgen/jobs/{job_id}"))["progress"] or {}
+    return int(progress.get("epoch") or 0)
+
+
+def test_training_killed_mid_way_resumes_from_its_checkpoint(deployment: Deployment) -> None:
+    api = deployment.api
+    project_id, version_id = api.dataset(_wide_table(2_000))
+    config = {"epochs": 150, "batch_size": 500, "compress_dims": [32], "decompress_dims": [32]}
+    body = {
+        "project_id": project_id,
+        "dataset_version_id": version_id,
+        "name": "resumed",
+        "model_type": "tvae",
+        "config": config,
+    }
+    created = api.ok(api.post("/api/synthgen/models", json=body), 201)
+    job_id = created["job_id"]
+    victim: Process = wait_for(
+        lambda: _picked_by(deployment.workers, job_id), 60, "a worker to take the job"
+    )
+    wait_for(lambda: _epoch(api, job_id) >= 12, 120, "12 epochs (a checkpoint at 10)")
+    victim.kill9()
+    deployment.worker()  # a worker to take the job over (the killed one may be the last)
+
+    assert api.model_status(created["model_id"], timeout=400) == "ready"
+    job = api.ok(api.get(f"/api/synthgen/jobs/{job_id}"))
+    assert (job["status"], job["attempts"]) == ("completed", 2)
+    assert job["progress"]["resumed_from_epoch"] >= 10
+    assert job["progress"]["epoch"] == 150
+    model = api.ok(api.get(f"/api/synthgen/models/{created['model_id']}"))["model"]
+    assert model["progress"]["resumed_from_epoch"] >= 10
+    checkpoints = Path(deployment.env["SYNTHGEN_DATA_DIR"]) / "checkpoints"
+    assert not list(checkpoints.glob("*")), "a completed training leaves no checkpoint"
+
+
 def test_worker_stopped_with_sigterm_hands_its_job_back_and_exits_cleanly(
     deployment: Deployment,
 ) -> None:

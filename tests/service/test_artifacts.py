@@ -38,3 +38,21 @@ def test_temp_file_is_removed_when_not_published(tmp_path):
     with pytest.raises(RuntimeError, match="aborted"):
         _abort_while_writing(files)
     assert list(files.tmp.iterdir()) == []
+
+
+def _store_rows_and_fail(files: ArtifactFiles, artifact_id: uuid.UUID) -> None:
+    with files.removed_on_error(artifact_id):
+        raise RuntimeError("the database refused the rows")
+
+
+def test_a_published_file_is_removed_when_its_rows_fail(tmp_path):
+    files = ArtifactFiles(tmp_path)
+    kept, refused = uuid.uuid4(), uuid.uuid4()
+    for artifact_id in (kept, refused):
+        files.write_bytes(artifact_id, ".csv", b"a\n1\n")
+    with files.removed_on_error(kept):
+        pass
+    with pytest.raises(RuntimeError, match="refused"):
+        _store_rows_and_fail(files, refused)
+    assert files.folder(kept).is_dir()
+    assert not files.folder(refused).exists()

@@ -48,3 +48,25 @@ def test_invalid_values_name_the_setting():
         Settings.from_env({"SYNTHGEN_PORT": "eighty"})
     with pytest.raises(msgspec.ValidationError, match="max_upload_bytes"):
         Settings.from_env({"MAX_DATASET_UPLOAD_BYTES": "0"})
+
+
+def test_training_limits_have_defaults_and_variables():
+    defaults = Settings.from_env({})
+    assert defaults.max_training_seconds == 6 * 3600
+    assert defaults.max_training_jobs_per_owner == 4
+    assert (defaults.max_model_parameters, defaults.max_training_memory_bytes) == (
+        200_000_000,
+        8 * 1024**3,
+    )
+    settings = Settings.from_env(
+        {
+            "SYNTHGEN_MAX_MODEL_PARAMETERS": "1000",
+            "SYNTHGEN_MAX_TRAINING_MEMORY_BYTES": "2048",
+            "SYNTHGEN_MAX_TRAINING_SECONDS": "90.5",
+            "SYNTHGEN_MAX_TRAINING_JOBS_PER_OWNER": "1",
+        }
+    )
+    assert (settings.max_model_parameters, settings.max_training_memory_bytes) == (1000, 2048)
+    assert (settings.max_training_seconds, settings.max_training_jobs_per_owner) == (90.5, 1)
+    with pytest.raises(msgspec.ValidationError, match="max_training_seconds"):
+        Settings.from_env({"SYNTHGEN_MAX_TRAINING_SECONDS": "0"})

@@ -43,8 +43,9 @@ from synthgen_core.models.autoregressive.trainer import AutoregressiveTrainer
 from synthgen_core.models.base import ModelState, Synthesizer
 from synthgen_core.models.config import AutoregressiveConfig
 from synthgen_core.nn.device import loading_device, resolve_device
-from synthgen_core.nn.early_stopping import EarlyStopping
+from synthgen_core.nn.early_stopping import EarlyStopping, split_validation
 from synthgen_core.nn.training import TrainingCallback, history_from_json, run_epochs
+from synthgen_core.nn.weights import restore_network
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
 from synthgen_core.sampling.conditions import category_code, condition_number, set_exact_values
 from synthgen_core.transform.tokens import TableTokenizer
@@ -85,12 +86,12 @@ class Autoregressive(Synthesizer):
     ) -> Metadata:
         config = self.config
         device = resolve_device(config.device)
-        rng = numpy_rng(config.seed)
+        rng = numpy_rng(self._training_seed())
         tokenizer = TableTokenizer(metadata, max_bins=config.max_bins).fit(data)
         encoded = tokenizer.encode(data)  # (N, C)
         self.dependencies_ = find_dependencies(encoded, tokenizer.vocab_sizes, rng)
         tokens = torch.as_tensor(encoded, device=device)
-        train, validation = _split(tokens, config.validation_fraction, rng)
+        train, validation = split_validation(tokens, config.validation_fraction, rng)
         generator = torch_generator(child_seed(rng), device)
         dropout = _dropout(self.config.dropout, train.shape[0])
         network = self._build_network(tokenizer, device, generator, dropout)
@@ -132,6 +133,9 @@ class Autoregressive(Synthesizer):
             callback=callback,
             max_seconds=self.config.max_training_seconds,
             stop_early=stopping,
+            checkpoint=self._training_checkpoint(
+                **trainer.checkpoint_parts(), **({"stopping": stopping} if stopping else {})
+            ),
         )
         if stopping is not None:
             stopping.restore()
@@ -216,13 +220,12 @@ class Autoregressive(Synthesizer):
             raise ValueError("it was written by a newer SynthGen; upgrade synthgen-core")
         tokenizer = TableTokenizer.from_dict(state.values["tokenizer"])
         device = loading_device(self.config.device)
-        network = self._build_network(tokenizer, device, None)
-        weights = {
-            name.removeprefix(_NETWORK_PREFIX): torch.as_tensor(np.array(array), device=device)
-            for name, array in state.arrays.items()
-            if name.startswith(_NETWORK_PREFIX)
-        }
-        network.load_state_dict(weights, strict=True)
+        network = restore_network(
+            lambda on: self._build_network(tokenizer, on, None),
+            state.arrays,
+            _NETWORK_PREFIX,
+            device,
+        )
         self._install(tokenizer, network.eval(), device)
         self.loss_history_ = history_from_json(state.values["loss_history"])
         self.best_epoch_ = int(state.values["best_epoch"])
@@ -234,14 +237,3 @@ def _dropout(configured: float | None, n_train: int) -> float:
     if configured is not None:
         return configured
     return SMALL_TABLE_DROPOUT if n_train < SMALL_TABLE_ROWS else 0.0
-
-
-def _split(
-    tokens: torch.Tensor, fraction: float, rng: np.random.Generator
-) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Training rows and held-out validation rows (None when none are held out)."""
-    n_validation = round(fraction * tokens.shape[0])
-    if n_validation < 1 or n_validation >= tokens.shape[0]:
-        return tokens, None
-    order = torch.as_tensor(rng.permutation(tokens.shape[0]), device=tokens.device)
-    return tokens[order[n_validation:]], tokens[order[:n_validation]]

@@ -17,6 +17,7 @@ The validation loss, read in the table's order, drives early stopping
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,6 +25,7 @@ import torch
 from synthgen_core.models.autoregressive.networks import AnyOrderTransformer
 from synthgen_core.models.config import AutoregressiveConfig
 from synthgen_core.nn.adam import Adam
+from synthgen_core.nn.checkpoint import ModuleState, NumpyRandomState, Stateful, TorchRandomState
 
 #: Validation rows per forward pass.
 VALIDATION_BATCH = 4096
@@ -65,6 +67,25 @@ class AutoregressiveTrainer:
         self.batch_size = batch_rows(config.batch_size, tokens.shape[0])
         self.steps_per_epoch = max(tokens.shape[0] // self.batch_size, 1)
         self.table_order = torch.arange(network.n_columns, device=tokens.device)
+
+    def checkpoint_parts(self) -> dict[str, Stateful]:
+        """Everything an epoch changes: weights, optimiser, schedule and random streams."""
+        return {
+            "network": ModuleState(self.network),
+            "optimizer": self.optimizer,
+            "schedule": self,
+            "rng": TorchRandomState(self.generator),
+            "order_rng": NumpyRandomState(self.order_rng),
+        }
+
+    def checkpoint_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+        """The learning-rate schedule: the base rate (halved on plateaus) and steps taken."""
+        return {"base_lr": self.base_lr, "steps_taken": self.steps_taken}, {}
+
+    def restore_checkpoint_state(
+        self, values: dict[str, Any], tensors: dict[str, torch.Tensor]
+    ) -> None:
+        self.base_lr, self.steps_taken = float(values["base_lr"]), int(values["steps_taken"])
 
     def run_epoch(self, epoch: int) -> dict[str, torch.Tensor]:
         """One pass over the rows in shuffled batches; the mean losses as tensors."""

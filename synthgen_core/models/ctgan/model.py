@@ -19,7 +19,7 @@ A condition on one discrete column is applied natively: every conditional vector
 that category and the generated one-hot is set to it, so every row honours it and the rest
 of the row follows what the generator learned for that category. Any further condition
 (numerical, datetime, a second discrete column) goes through the bounded rejection sampler
-of :mod:`synthgen_core.sampling.conditions`.
+of :mod:`synthgen_core.sampling.rejection`.
 
 Reproducibility: weights, dropout masks, noise and batches all come from ``torch.Generator``
 objects seeded from the config's ``seed`` (sampling: from ``sample``'s seed), never from the
@@ -28,6 +28,7 @@ global RNG, so a seed gives the same model and the same rows on the same device.
 
 from __future__ import annotations
 
+from math import ceil
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -43,14 +44,20 @@ from synthgen_core.models.ctgan.networks import Discriminator, Generator, build
 from synthgen_core.models.ctgan.trainer import GANTrainer
 from synthgen_core.nn.chunks import draw_in_chunks
 from synthgen_core.nn.device import loading_device, resolve_device
+from synthgen_core.nn.early_stopping import run_keeping_best, split_validation
 from synthgen_core.nn.spans import SpanIndex, draw_rows
-from synthgen_core.nn.training import TrainingCallback, history_from_json, run_epochs
+from synthgen_core.nn.training import TrainingCallback, history_from_json
+from synthgen_core.nn.weights import restore_network
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
-from synthgen_core.sampling.conditions import sample_with_rejection
 from synthgen_core.sampling.condvec import ConditionalSampler
+from synthgen_core.sampling.rejection import sample_with_rejection
 from synthgen_core.transform.table import TableTransformer
 
 STATE_VERSION = 2  # 2: conditional vectors name the modes of continuous columns too
+#: Early stopping waits at least this many generator steps for a better score: a small
+#: table's epoch is a few steps, and patience counted in its epochs stopped CTGAN on taxis
+#: (10 steps an epoch) after 66 epochs, at quality 0.79 against 0.86 for all 300.
+MIN_PATIENCE_STEPS = 2000
 
 
 class _Category(NamedTuple):
@@ -84,19 +91,31 @@ class CTGAN(Synthesizer):
         self, data: pd.DataFrame, metadata: Metadata, callback: TrainingCallback | None
     ) -> None:
         device = resolve_device(self.config.device)
-        rng = numpy_rng(self.config.seed)
+        rng = numpy_rng(self._training_seed())
         transformer, matrix = self._fit_transformer(data, metadata, rng)
+        matrix, validation = split_validation(matrix, self.config.validation_fraction, rng)
         trainer = self._trainer(transformer, matrix, device, child_seed(rng))
-        self.loss_history_ = run_epochs(
-            self.config.epochs,
-            trainer.run_epoch,
-            callback=callback,
-            max_seconds=self.config.max_training_seconds,
-        )
+        if validation is not None:
+            trainer.validation = torch.from_numpy(validation).to(device)  # (M, D)
+        self._train(trainer, callback)
         trainer.generator.eval()
         self.transformer_, self.sampler_ = transformer, trainer.sampler
         self.generator_, self.device_ = trainer.generator, device
         self.span_index_ = SpanIndex.from_layout(transformer.layout, device)
+
+    def _train(self, trainer: GANTrainer, callback: TrainingCallback | None) -> None:
+        """Run the epochs; with a validation split, stop early and keep the best generator."""
+        self.loss_history_, self.best_epoch_ = run_keeping_best(
+            self.config.epochs,
+            trainer.run_epoch,
+            watch=None if trainer.validation is None else trainer.generator,
+            patience=max(self.config.patience, ceil(MIN_PATIENCE_STEPS / trainer.steps_per_epoch)),
+            metric="validation_smoothed",
+            parts=trainer.checkpoint_parts(),
+            checkpoint=self._training_checkpoint,
+            callback=callback,
+            max_seconds=self.config.max_training_seconds,
+        )
 
     def _fit_transformer(
         self, data: pd.DataFrame, metadata: Metadata, rng: np.random.Generator
@@ -252,13 +271,12 @@ class CTGAN(Synthesizer):
         counts = np.asarray(state.arrays["condvec.counts"])
         modes = bool(state.values.get("condition_modes", False))  # version 1: categories only
         sampler = ConditionalSampler(transformer.layout, counts, modes=modes, device=device)
-        generator = self._build_generator(sampler.width, transformer.layout.width, device, None)
-        weights = {
-            name.removeprefix("generator."): torch.from_numpy(np.array(array))
-            for name, array in state.arrays.items()
-            if name.startswith("generator.")
-        }
-        generator.load_state_dict(weights, strict=True)
+        generator = restore_network(
+            lambda on: self._build_generator(sampler.width, transformer.layout.width, on, None),
+            state.arrays,
+            "generator.",
+            device,
+        )
         generator.eval()
         self.sampler_, self.transformer_ = sampler, transformer
         self.generator_, self.device_ = generator, device

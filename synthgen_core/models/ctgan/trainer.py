@@ -26,6 +26,8 @@ Choices beyond the paper, all for speed with the same maths:
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -33,10 +35,17 @@ from synthgen_core.models.config import CTGANConfig
 from synthgen_core.models.ctgan.losses import conditional_loss, gradient_penalty
 from synthgen_core.models.ctgan.networks import Discriminator, Generator
 from synthgen_core.nn.adam import Adam
+from synthgen_core.nn.checkpoint import ModuleState, Stateful, TorchRandomState
 from synthgen_core.nn.heads import SpanHeads
+from synthgen_core.nn.marginals import dependence_distance, marginal_distance
 from synthgen_core.sampling.condvec import ConditionalSampler, TrainingBatch
 
 ADAM_BETAS = (0.5, 0.9)
+#: Held-out rows compared with as many generated rows after each epoch.
+VALIDATION_ROWS = 5000
+#: Weight of the newest epoch in the moving average that early stopping watches: a GAN's
+#: samples drift from epoch to epoch by more than they improve, so single epochs mislead.
+SMOOTHING = 0.1
 
 
 class GANTrainer:
@@ -51,18 +60,42 @@ class GANTrainer:
         *,
         config: CTGANConfig,
         rng: torch.Generator,
+        validation: torch.Tensor | None = None,
     ) -> None:
         self.generator = generator
         self.critic = critic
         self.sampler = sampler
         self.heads = SpanHeads(sampler.layout, data.device)
         self.data = data  # (N, D) on the training device
+        self.validation = validation  # (M, D) held-out rows, or None
+        self.smoothed: torch.Tensor | None = None  # moving average of the validation distance
         self.config = config
         self.rng = rng
         self.optimizer_g = _adam(generator, config.generator_lr, config.generator_decay)
         self.optimizer_d = _adam(critic, config.discriminator_lr, config.discriminator_decay)
         self.steps_per_epoch = max(data.shape[0] // config.batch_size, 1)
         self.critic_conditions = sampler.discrete_width  # the critic reads no mode conditions
+
+    def checkpoint_parts(self) -> dict[str, Stateful]:
+        """Everything an epoch changes: both networks, both optimisers, the random stream."""
+        return {
+            "generator": ModuleState(self.generator),
+            "critic": ModuleState(self.critic),
+            "optimizer_g": self.optimizer_g,
+            "optimizer_d": self.optimizer_d,
+            "rng": TorchRandomState(self.rng),
+            "validation": self,
+        }
+
+    def checkpoint_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+        """The moving average of the validation distance (None before the first epoch)."""
+        return {}, {} if self.smoothed is None else {"smoothed": self.smoothed}
+
+    def restore_checkpoint_state(
+        self, values: dict[str, Any], tensors: dict[str, torch.Tensor]
+    ) -> None:
+        smoothed = tensors.get("smoothed")
+        self.smoothed = None if smoothed is None else smoothed.to(self.data.device)
 
     def run_epoch(self, epoch: int) -> dict[str, torch.Tensor]:
         """One pass of ``N // batch_size`` steps; returns the mean losses as tensors."""
@@ -75,10 +108,38 @@ class GANTrainer:
                 loss_d = self.critic_step()
             total_d += loss_d
             total_g += self.generator_step()
-        return {
+        losses = {
             "generator": total_g / self.steps_per_epoch,
             "discriminator": total_d / self.steps_per_epoch,
         }
+        if self.validation is not None:
+            distance = self.validation_distance(self.validation)
+            self.smoothed = (
+                distance if self.smoothed is None else self.smoothed.lerp(distance, SMOOTHING)
+            )
+            losses["validation"], losses["validation_smoothed"] = distance, self.smoothed
+        return losses
+
+    @torch.no_grad()
+    def validation_distance(self, real: torch.Tensor) -> torch.Tensor:
+        """How far rows generated as ``sample`` does sit from held-out rows (M, D).
+
+        The sum of :mod:`~synthgen_core.nn.marginals`' two distances: column shapes and
+        pairwise correlations.
+        """
+        rows = min(real.shape[0], VALIDATION_ROWS)
+        self.generator.eval()
+        noise = torch.randn(
+            rows, self.config.embedding_dim, generator=self.rng, device=real.device
+        )  # (B, E)
+        category = (
+            self.sampler.sample_original_ids(rows, self.rng) if self.sampler.n_columns else None
+        )  # (B,) real frequencies, as sampling draws them
+        fake = self.heads(self.generator(noise, category), generator=self.rng)  # (B, D)
+        self.generator.train()
+        real = real[:rows]
+        layout = self.sampler.layout
+        return marginal_distance(fake, real, layout) + dependence_distance(fake, real, layout)
 
     def fake_rows(self, draw: TrainingBatch) -> tuple[torch.Tensor, torch.Tensor]:
         """Generator output for a batch's conditions: raw logits and activated rows (B, D)."""

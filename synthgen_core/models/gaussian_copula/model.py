@@ -124,9 +124,34 @@ class GaussianCopula(Synthesizer):
         correlation = np.asarray(state.arrays["correlation"], dtype=np.float64)
         if correlation.shape != (len(latent), len(latent)):
             raise ValueError(f"correlation has shape {correlation.shape}")
-        self.codec_ = TableCodec.from_dict(state.values["codec"])
+        _check_correlation(correlation)
+        codec = TableCodec.from_dict(state.values["codec"])
+        for item in latent:
+            if item.role == "category":
+                _check_order(item, codec.discrete_info(item.column).n_codes)
+        self.codec_ = codec
         self.latent_ = latent
         self.correlation_ = correlation
+
+
+def _check_order(item: LatentColumn, n_codes: int) -> None:
+    """Category positions must be a permutation of the column's codes, or decoding fails."""
+    order = np.sort(np.asarray(item.order, dtype=np.int64))
+    if order.size > n_codes or not np.array_equal(order, np.arange(order.size)):
+        raise ValueError(f"the category order of {item.column!r} is not a permutation of its codes")
+
+
+def _check_correlation(correlation: np.ndarray) -> None:
+    """A correlation matrix as fitting leaves it: symmetric, unit diagonal, positive definite.
+
+    Anything else would fail later, in conditional sampling's linear solves.
+    """
+    if correlation.size == 0:
+        return
+    if not np.allclose(correlation, correlation.T) or not np.allclose(np.diag(correlation), 1):
+        raise ValueError("correlation is not a symmetric matrix with a unit diagonal")
+    if np.linalg.eigvalsh(correlation)[0] <= 0:
+        raise ValueError("correlation is not positive definite")
 
 
 def _atoms(marginal: Marginal) -> Atoms:

@@ -6,8 +6,8 @@ encoded in its likeliest mode rather than a drawn one: the decoder learns the po
 within the mode by regression, and a value written against a randomly drawn one of two
 overlapping modes has two targets whose average fits neither. On 14 tables (three of the
 shared datasets, eleven of statsmodels') quality rose on 11, by up to 0.03, and fell on
-three by at most 0.012 (``benchmarks/RESULTS.md``, session 7). An encoder and a decoder MLP
-are trained on the negative ELBO (:mod:`.losses`); new rows are drawn by decoding
+three by at most 0.012 (``benchmarks/notes/2026-12-05-likeliest-mode.md``). An encoder and
+a decoder MLP are trained on the negative ELBO (:mod:`.losses`); new rows are drawn by decoding
 ``z ~ N(0, I)`` and sampling the decoder's distribution
 (:func:`~synthgen_core.nn.spans.draw_rows`): scalars get Gaussian noise of their learned
 sigma and one-hots are drawn from their softmax, as in the paper's generative model,
@@ -21,7 +21,7 @@ reparameterisation noise) are derived, so two fits with the same seed on the sam
 give the same model. ``sample(seed=...)`` derives its own generator from the sample seed.
 
 TVAE has no conditional vector, so ``conditions`` are met by bounded rejection sampling
-(:mod:`synthgen_core.sampling.conditions`), which raises :class:`ConditionError` when the
+(:mod:`synthgen_core.sampling.rejection`), which raises :class:`ConditionError` when the
 condition is too rare for the model to produce.
 """
 
@@ -40,10 +40,12 @@ from synthgen_core.models.tvae.networks import Decoder, build_decoder, build_enc
 from synthgen_core.models.tvae.trainer import TVAETrainer
 from synthgen_core.nn.chunks import draw_in_chunks, row_blocks
 from synthgen_core.nn.device import loading_device, resolve_device
+from synthgen_core.nn.early_stopping import run_keeping_best, split_validation
 from synthgen_core.nn.spans import SpanIndex, draw_rows
-from synthgen_core.nn.training import TrainingCallback, history_from_json, run_epochs
+from synthgen_core.nn.training import TrainingCallback, history_from_json
+from synthgen_core.nn.weights import restore_network
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
-from synthgen_core.sampling.conditions import sample_with_rejection
+from synthgen_core.sampling.rejection import sample_with_rejection
 from synthgen_core.transform.table import TableTransformer
 
 #: Rows per decoder product on a CPU (see :func:`~synthgen_core.nn.chunks.row_blocks`): a
@@ -77,7 +79,7 @@ class TVAE(Synthesizer):
     ) -> None:
         config = self.config
         device = resolve_device(config.device)
-        rng = numpy_rng(config.seed)
+        rng = numpy_rng(self._training_seed())
         transformer = TableTransformer(metadata, seed=child_seed(rng), mode_choice="likeliest")
         transformer.fit(data)
         layout = transformer.layout
@@ -85,20 +87,38 @@ class TVAE(Synthesizer):
         index = SpanIndex.from_layout(layout, device)
         # The whole table moves to the device once, already in TVAE's grouped order.
         matrix = index.to_grouped(torch.as_tensor(transformer.transform(data), device=device))
+        matrix, validation = split_validation(matrix, config.validation_fraction, rng)
         encoder = build_encoder(
             layout.width, config.compress_dims, config.embedding_dim, device, generator
         )
         decoder = self._build_decoder(layout.width, index.num_scalars, device, generator)
-        history: list[dict[str, float]] = []
+        self.loss_history_: list[dict[str, float]] = []
+        self.best_epoch_ = 0
         if layout.width:  # a table of ids and constants has nothing to learn
             trainer = TVAETrainer(
-                matrix, encoder, decoder, index=index, config=config, generator=generator
+                matrix,
+                encoder,
+                decoder,
+                index=index,
+                config=config,
+                generator=generator,
+                validation=validation,
             )
-            history = run_epochs(
-                config.epochs, trainer, callback=callback, max_seconds=config.max_training_seconds
-            )
+            self._train(trainer, callback)
         self._install(transformer, decoder.eval(), device)
-        self.loss_history_ = history
+
+    def _train(self, trainer: TVAETrainer, callback: TrainingCallback | None) -> None:
+        """Run the epochs; with a validation split, stop early and keep the best decoder."""
+        self.loss_history_, self.best_epoch_ = run_keeping_best(
+            self.config.epochs,
+            trainer,
+            watch=None if trainer.validation is None else trainer.decoder,
+            patience=self.config.patience,
+            parts=trainer.checkpoint_parts(),
+            checkpoint=self._training_checkpoint,
+            callback=callback,
+            max_seconds=self.config.max_training_seconds,
+        )
 
     def _build_decoder(
         self,
@@ -174,12 +194,11 @@ class TVAE(Synthesizer):
         layout = transformer.layout
         device = loading_device(self.config.device)
         scalars = sum(span.activation == "tanh" for span in layout.spans)
-        decoder = self._build_decoder(layout.width, scalars, device, None)
-        weights = {
-            name.removeprefix(_DECODER_PREFIX): torch.as_tensor(np.array(array), device=device)
-            for name, array in state.arrays.items()
-            if name.startswith(_DECODER_PREFIX)
-        }
-        decoder.load_state_dict(weights, strict=True)
+        decoder = restore_network(
+            lambda on: self._build_decoder(layout.width, scalars, on, None),
+            state.arrays,
+            _DECODER_PREFIX,
+            device,
+        )
         self._install(transformer, decoder.eval(), device)
         self.loss_history_ = history_from_json(state.values["loss_history"])

@@ -30,11 +30,15 @@ def test_scores_are_fractions_and_the_score_averages_shapes_and_trends(
     taxis_report: Report,
 ) -> None:
     r = taxis_report
-    for value in (r.score, r.column_shapes, r.pair_trends, r.score_thresholded, r.validity):
+    for value in (r.score, r.column_shapes, r.pair_trends, r.score_all_pairs, r.validity):
         assert value is not None and 0.0 <= value <= 1.0
     assert r.score == pytest.approx((known(r.column_shapes) + known(r.pair_trends)) / 2)
     assert r.column_shapes == pytest.approx(r.details["column_shapes"]["score"].mean())
-    assert r.pair_trends == pytest.approx(r.details["pair_trends"]["score"].mean())
+    pairs = r.details["pair_trends"]
+    assert r.pair_trends == pytest.approx(pairs.loc[pairs["meets_threshold"], "score"].mean())
+    assert r.pair_trends_all_pairs == pytest.approx(pairs["score"].mean())
+    all_pairs = (known(r.column_shapes) + known(r.pair_trends_all_pairs)) / 2
+    assert r.score_all_pairs == pytest.approx(all_pairs)
 
 
 def test_details_are_per_column_and_per_pair_frames(taxis_report: Report) -> None:
@@ -50,12 +54,26 @@ def test_details_are_per_column_and_per_pair_frames(taxis_report: Report) -> Non
 
 def test_to_dict_is_json_and_round_trips(taxis_report: Report) -> None:
     data = json.loads(json.dumps(taxis_report.to_dict(), allow_nan=False))
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert Report.from_dict(data) == taxis_report
     with pytest.raises(DataError, match="not a SynthGen evaluation report"):
         Report.from_dict({"score": "high"})
     with pytest.raises(DataError, match="upgrade synthgen-core"):
         Report.from_dict({**data, "format_version": 99})
+
+
+def test_a_format_1_report_reads_back_with_its_scores_renamed(taxis_report: Report) -> None:
+    """Format 1 called the all-pairs average ``score`` and the real-trend one thresholded."""
+    current = taxis_report.to_dict()
+    old = {key: value for key, value in current.items() if "all_pairs" not in key}
+    old |= {
+        "format_version": 1,
+        "score": current["score_all_pairs"],
+        "pair_trends": current["pair_trends_all_pairs"],
+        "score_thresholded": current["score"],
+        "pair_trends_thresholded": current["pair_trends"],
+    }
+    assert Report.from_dict(old) == taxis_report
 
 
 def test_summary_names_the_scores_and_the_weakest_pairs(taxis_report: Report) -> None:

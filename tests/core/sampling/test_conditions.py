@@ -8,11 +8,8 @@ import pytest
 
 from synthgen_core.errors import ConditionError
 from synthgen_core.metadata import Metadata
-from synthgen_core.sampling.conditions import (
-    condition_number,
-    sample_with_rejection,
-    validate_conditions,
-)
+from synthgen_core.sampling.conditions import condition_number, validate_conditions
+from synthgen_core.sampling.rejection import sample_with_rejection
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,12 @@ async def test_health_and_ready_need_no_key(client):
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     ready = await client.get("/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "database": "ok", "redis": "ok"}
+    body = ready.json()
+    assert {k: body[k] for k in ("status", "database", "redis")} == {
+        "status": "ready",
+        "database": "ok",
+        "redis": "ok",
+    }
 
 
 async def test_ready_is_503_when_redis_is_down(settings, serve):
@@ -27,7 +32,13 @@ async def test_ready_is_503_when_redis_is_down(settings, serve):
     async with serve(create_app(settings, queue=unreachable)) as client:
         response = await client.get("/ready")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "redis": "unavailable"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "redis": "unavailable",
+        "workers": 0,
+        "warning": None,
+    }
 
 
 async def test_openapi_document_is_served_without_a_key(client):

@@ -1,0 +1,146 @@
+"""A bounded rejection sampler, for conditions a model cannot apply by construction.
+
+The neural models draw rows and keep those that satisfy every condition, within a budget of
+drawn rows that a user can rely on; a numerical or datetime condition accepts rows within a
+tolerance of the value, which is then written exactly (:func:`set_exact_values`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthgen_core.errors import ConditionError
+from synthgen_core.metadata import ColumnKind, ColumnSpec, Metadata
+from synthgen_core.metadata.missing import missing_mask
+from synthgen_core.sampling.conditions import category_code, condition_number, set_exact_values
+from synthgen_core.transform.datetimes import encode_datetime
+from synthgen_core.transform.discrete import encode_codes
+from synthgen_core.transform.numbers import encode_numerical
+
+Draw = Callable[[int, np.random.Generator], pd.DataFrame]
+
+#: z of the one-sided 99.9% upper confidence bound behind the sampler's early exit.
+_HOPELESS_Z = 3.09
+_FIRST_BATCH = 64
+
+
+def sample_with_rejection(
+    draw: Draw,
+    num_rows: int,
+    conditions: Mapping[str, Any],
+    metadata: Metadata,
+    rng: np.random.Generator,
+    *,
+    tolerance: float = 0.01,
+    max_draw_rows: int | None = None,
+) -> pd.DataFrame:
+    """``num_rows`` rows of ``draw`` that satisfy validated ``conditions``, or ConditionError.
+
+    Semantics: a categorical, boolean or constant condition accepts rows holding exactly
+    that value; a numerical or datetime condition accepts rows within ``tolerance`` times
+    the column's learned range of the value (a model draws an exact float with probability
+    zero), and the accepted rows then get exactly the value. Up to ``max_draw_rows`` rows
+    (default ``max(200 * num_rows, 100_000)``) are drawn, in batches sized by the observed
+    joint acceptance rate and at most doubling from one batch to the next. Sampling stops
+    before the budget is spent only when it is statistically hopeless (see
+    :func:`_hopeless`); then, or when the budget is spent, the call fails instead of
+    looping forever or returning fewer rows. Accepted rows keep ``draw``'s order; the
+    index is reset.
+    """
+    if not conditions or num_rows == 0:
+        return draw(num_rows, rng)
+    budget = max_draw_rows if max_draw_rows is not None else max(200 * num_rows, 100_000)
+    specs = [metadata.column(name) for name in conditions]
+    kept: list[pd.DataFrame] = []
+    accepted = drawn = batch = 0
+    while accepted < num_rows and drawn < budget:
+        remaining, left = num_rows - accepted, budget - drawn
+        if _hopeless(accepted, drawn, remaining, left):
+            break
+        batch = _next_batch(remaining, accepted, drawn, left, batch)
+        frame = draw(batch, rng)
+        drawn += batch
+        matches = _all_match(frame, specs, conditions, tolerance)
+        kept.append(frame[matches])
+        accepted += int(matches.sum())
+    if accepted >= num_rows:
+        return set_exact_values(pd.concat(kept).iloc[:num_rows], metadata, conditions)
+    raise ConditionError(_too_rare(accepted, drawn, num_rows, budget, conditions))
+
+
+def _rate_upper_bound(accepted: int, drawn: int) -> float:
+    """Wilson score upper bound (one-sided 99.9%) of the acceptance rate seen so far."""
+    if drawn == 0:
+        return 1.0
+    z2, rate = _HOPELESS_Z**2, accepted / drawn
+    spread = _HOPELESS_Z * math.sqrt(rate * (1 - rate) / drawn + z2 / (4 * drawn**2))
+    return min(1.0, (rate + z2 / (2 * drawn) + spread) / (1 + z2 / drawn))
+
+
+def _hopeless(accepted: int, drawn: int, remaining: int, left: int) -> bool:
+    """Whether even the optimistic rate would not find the missing rows in the rest.
+
+    Optimistic means the 99.9% upper confidence bound of the observed acceptance rate:
+    when that rate times the undrawn budget is below the rows still missing, the target
+    is out of reach unless the model accepts far more often than it has so far.
+    """
+    return drawn > 0 and _rate_upper_bound(accepted, drawn) * left < remaining
+
+
+def _next_batch(remaining: int, accepted: int, drawn: int, left: int, previous: int) -> int:
+    """Enough rows to find the missing ones at the observed rate (+20%), growing by <= 2x."""
+    rate = 1.0 if drawn == 0 else (accepted + 1) / (drawn + 2)
+    wanted = max(int(1.2 * remaining / rate), _FIRST_BATCH)
+    if previous:
+        wanted = min(wanted, 2 * previous)
+    return min(left, wanted)
+
+
+def _all_match(
+    frame: pd.DataFrame, specs: list[ColumnSpec], conditions: Mapping[str, Any], tolerance: float
+) -> np.ndarray:
+    """(N,) bool: rows that satisfy every condition."""
+    matches = np.ones(len(frame), dtype=bool)
+    for spec in specs:
+        matches &= _matches(spec, frame[spec.name], conditions[spec.name], tolerance)
+    return matches
+
+
+def _too_rare(
+    accepted: int, drawn: int, num_rows: int, budget: int, conditions: Mapping[str, Any]
+) -> str:
+    rate = accepted / drawn if drawn else 0.0
+    return (
+        f"only {accepted:,} of {drawn:,} generated rows met the conditions "
+        f"{dict(conditions)!r} (a joint acceptance rate of {rate:.4%}), short of the "
+        f"{num_rows:,} asked for within the budget of {budget:,} drawn rows: the conditions "
+        "are too rare for this model; relax them, or use the gaussian_copula model, which "
+        "applies conditions exactly"
+    )
+
+
+def _matches(spec: ColumnSpec, series: pd.Series, value: Any, tolerance: float) -> np.ndarray:
+    """(N,) bool: rows whose cell satisfies the condition."""
+    series = series.reset_index(drop=True)
+    mask = missing_mask(series)
+    if spec.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
+        codes = encode_codes(spec, series, mask)
+        return np.asarray(codes == category_code(spec, value))
+    if spec.kind == ColumnKind.CONSTANT:
+        return ~mask
+    if spec.kind == ColumnKind.DATETIME:
+        numbers = encode_datetime(spec, series, mask)
+    else:
+        numbers = encode_numerical(spec, series, mask)
+    span = (spec.max_value or 0.0) - (spec.min_value or 0.0)
+    target = condition_number(spec, value)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.abs(numbers - target) <= tolerance * span)
+
+
+__all__ = ["Draw", "sample_with_rejection"]

@@ -1,0 +1,102 @@
+"""Worker heartbeats in Redis, so any API process can tell whether a worker is alive.
+
+Every worker process, on any host, keeps one key ``synthgen:worker:<queue digest>:<id>``
+with a time to live of :data:`WORKER_TTL_S`, rewritten every :data:`BEAT_EVERY_S`. A worker
+that stops deletes its key; one killed outright (``kill -9``, a lost host) vanishes when its
+key expires. Expiry runs on Redis's clock, so the hosts' clocks need not agree. Readers
+count the keys of their queue: ``/ready`` reports the number, and a pending job's detail
+says it waits for a worker when there is none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import socket
+import uuid
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("synthgen.worker")
+
+#: Seconds between two heartbeats of one worker.
+BEAT_EVERY_S = 5.0
+#: Seconds a heartbeat stays visible: three beats, so one slow beat is not a death.
+WORKER_TTL_S = 15
+
+
+def _prefix(queue_name: str) -> str:
+    """Key prefix of one queue's workers; a digest, so no queue name is another's prefix."""
+    digest = hashlib.sha256(queue_name.encode()).hexdigest()[:32]
+    return f"synthgen:worker:{digest}:"
+
+
+def no_worker_message(queue_name: str) -> str:
+    return (
+        f"no worker process is alive on queue {queue_name!r}: jobs stay pending until one "
+        "starts (run `synthgen worker` with the service's settings)"
+    )
+
+
+async def live_workers(redis: Redis, queue_name: str) -> int:
+    """How many workers of ``queue_name`` have a current heartbeat."""
+    pattern = _prefix(queue_name) + "*"
+    return len([key async for key in redis.scan_iter(match=pattern, count=500)])
+
+
+async def waiting_note(redis: Redis, queue_name: str) -> str | None:
+    """What a pending job waits for when no worker is alive; None if one is (or unknown).
+
+    A detail request must not fail because Redis is down: then nothing is said.
+    """
+    try:
+        alive = await live_workers(redis, queue_name)
+    except (RedisError, OSError):
+        return None
+    return None if alive else "waiting for a worker: " + no_worker_message(queue_name)
+
+
+class Heartbeat:
+    """One worker's heartbeat: a key rewritten every few seconds until :meth:`stop`."""
+
+    def __init__(self, redis: Redis, queue_name: str) -> None:
+        worker_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
+        self.redis, self.key = redis, _prefix(queue_name) + worker_id
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Beat once now (the worker counts as alive from here on), then keep beating."""
+        await self._beat()
+        self._task = asyncio.create_task(self._run(), name="synthgen worker heartbeat")
+
+    async def stop(self) -> None:
+        """Stop beating and delete the key: the worker is gone at once, not after the TTL."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        with contextlib.suppress(RedisError, OSError):
+            await self.redis.delete(self.key)
+
+    async def _beat(self) -> None:
+        await self.redis.set(self.key, "alive", ex=WORKER_TTL_S)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(BEAT_EVERY_S)
+            try:
+                await self._beat()
+            except (RedisError, OSError) as exc:  # Redis restarting: beat again next time
+                logger.warning("worker heartbeat failed: %s", type(exc).__name__)
+
+
+__all__ = [
+    "BEAT_EVERY_S",
+    "WORKER_TTL_S",
+    "Heartbeat",
+    "live_workers",
+    "no_worker_message",
+    "waiting_note",
+]

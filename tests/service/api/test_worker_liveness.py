@@ -1,0 +1,62 @@
+"""Worker heartbeats: ``/ready`` counts live workers, pending jobs say they wait for one.
+
+Real Redis, a queue name of the test's own and, at first, no worker at all (as with
+``SYNTHGEN_REDIS_URL`` set and no ``synthgen worker`` started).
+"""
+
+from __future__ import annotations
+
+from synthgen_service.queue.liveness import WORKER_TTL_S, Heartbeat
+from synthgen_service.queue.options import WorkerOptions
+from tests.service.queue.support import background, eventually
+
+
+async def _workers(client) -> int:
+    return int((await client.get("/ready")).json()["workers"])
+
+
+async def test_without_a_worker_ready_warns_and_pending_work_says_it_waits(client, alice):
+    response = await client.get("/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["workers"]) == ("ready", 0)
+    assert "no worker process is alive" in body["warning"]
+    ids = await alice.workflow()
+    model = (await alice.get(f"/api/synthgen/models/{ids['model_id']}")).json()["model"]
+    assert model["status"] == "pending"
+    assert model["status_detail"].startswith("waiting for a worker")
+    job = (await alice.get(f"/api/synthgen/jobs/{ids['job_id']}")).json()
+    assert job["status"] == "pending"
+    assert job["status_detail"].startswith("waiting for a worker")
+
+
+async def test_a_running_worker_is_counted_until_it_stops(client, settings):
+    assert await _workers(client) == 0
+    options = WorkerOptions(recovery_every_s=60, pending_grace_s=0.0)
+    async with background(settings, options):
+        await eventually(lambda: _workers_are(client, 1))
+        body = (await client.get("/ready")).json()
+        assert body["warning"] is None
+    assert await _workers(client) == 0  # a stopping worker withdraws at once
+
+
+async def _workers_are(client, count: int) -> bool:
+    return await _workers(client) == count
+
+
+async def test_heartbeats_expire_and_count_per_worker_and_queue(client, app, alice, settings):
+    ids = await alice.workflow()
+    pool = app.state.queue
+    first, second = Heartbeat(pool, settings.queue_name), Heartbeat(pool, settings.queue_name)
+    other = Heartbeat(pool, settings.queue_name + ":other-deployment")
+    for beat in (first, second, other):
+        await beat.start()
+    try:
+        assert await _workers(client) == 2
+        assert 0 < await pool.ttl(first.key) <= WORKER_TTL_S  # a killed worker vanishes
+        job = (await alice.get(f"/api/synthgen/jobs/{ids['job_id']}")).json()
+        assert (job["status"], job["status_detail"]) == ("pending", None)
+    finally:
+        for beat in (first, second, other):
+            await beat.stop()
+    assert await _workers(client) == 0
