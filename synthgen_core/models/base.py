@@ -137,7 +137,7 @@ class Synthesizer(ABC):
     def _training_checkpoint(self, **parts: Stateful) -> TrainingCheckpoint | None:
         """For ``run_epochs``: the fit's checkpoint file and the parts of the training."""
         checkpoint = self._checkpoint
-        if checkpoint is None or self._fit_seed is None:
+        if checkpoint is None or self._fit_seed is None:  # a checkpoint always has a seed
             return None
         from synthgen_core.nn.checkpoint import TrainingCheckpoint
 
@@ -145,7 +145,7 @@ class Synthesizer(ABC):
 
     def _training_seed(self) -> int | None:
         """The seed ``_fit`` draws from: the config's, or the one a checkpoint recorded."""
-        return self.config.seed if self._checkpoint is None else self._fit_seed
+        return self._fit_seed
 
     def sample(
         self,

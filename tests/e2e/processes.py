@@ -163,6 +163,11 @@ class Client:
         body = self.ok(self.post("/api/datasets/upload", data=data, files=files), 201)
         return project, body["dataset_version_id"]
 
+    def epoch(self, job_id: str) -> int:
+        """The last epoch a training job reported (0 before its first)."""
+        progress = self.ok(self.get(f"/api/synthgen/jobs/{job_id}"))["progress"] or {}
+        return int(progress.get("epoch") or 0)
+
     def model_status(self, model_id: str, timeout: float) -> str:
         def settled() -> str | None:
             status = self.ok(self.get(f"/api/synthgen/models/{model_id}"))["model"]["status"]

@@ -141,11 +141,6 @@ def test_worker_killed_mid_training_is_retried_by_another(deployment: Deployment
     assert survivor.alive() and f"{job_id}:synthgen_train" in survivor.text()
 
 
-def _epoch(api: Client, job_id: str) -> int:
-    progress = api.ok(api.get(f"/api/synthgen/jobs/{job_id}"))["progress"] or {}
-    return int(progress.get("epoch") or 0)
-
-
 def test_training_killed_mid_way_resumes_from_its_checkpoint(deployment: Deployment) -> None:
     api = deployment.api
     project_id, version_id = api.dataset(_wide_table(2_000))
@@ -162,7 +157,7 @@ def test_training_killed_mid_way_resumes_from_its_checkpoint(deployment: Deploym
     victim: Process = wait_for(
         lambda: _picked_by(deployment.workers, job_id), 60, "a worker to take the job"
     )
-    wait_for(lambda: _epoch(api, job_id) >= 12, 120, "12 epochs (a checkpoint at 10)")
+    wait_for(lambda: api.epoch(job_id) >= 12, 120, "12 epochs (a checkpoint at 10)")
     victim.kill9()
     deployment.worker()  # a worker to take the job over (the killed one may be the last)
 

@@ -153,11 +153,6 @@ def test_a_second_serve_on_the_same_data_dir_stops_with_one_line(site: Site) -> 
     assert first.alive()
 
 
-def _epoch(api: Client, job_id: str) -> int:
-    progress = api.ok(api.get(f"/api/synthgen/jobs/{job_id}"))["progress"] or {}
-    return int(progress.get("epoch") or 0)
-
-
 def test_a_training_killed_with_its_service_resumes_after_a_restart(site: Site) -> None:
     """kill -9 of ``serve`` mid-training: the restarted service finishes from the checkpoint."""
     fast_recovery = {
@@ -178,7 +173,7 @@ def test_a_training_killed_with_its_service_resumes_after_a_restart(site: Site) 
         "config": config,
     }
     created = api.ok(api.post("/api/synthgen/models", json=body), 201)
-    wait_for(lambda: _epoch(api, created["job_id"]) >= 12, 120, "12 epochs (a checkpoint at 10)")
+    wait_for(lambda: api.epoch(created["job_id"]) >= 12, 120, "12 epochs (a checkpoint at 10)")
     first.kill9()
 
     site.serve("serve-second")
