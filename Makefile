@@ -26,7 +26,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy synthgen_core synthgen_service benchmarks
+	$(BIN)/mypy synthgen_core synthgen_service synthgen_cli benchmarks tests
 
 pytest: install
 	$(BIN)/python -m pytest

@@ -1,5 +1,8 @@
 """``python -m benchmarks run``: every (dataset, model, seed) for SynthGen and its peers.
 
+``python -m benchmarks transform-speed`` times one component, the table transformer,
+against the reference one (see :data:`SUBCOMMANDS`).
+
 Each run is a fresh process (see :mod:`benchmarks.measure`), one after the other, so runs
 never compete for the cores or share a memory high-water mark. Results, the Markdown table
 and the plots land in ``--out`` (default ``benchmarks/out/<UTC time>``).
@@ -17,13 +20,15 @@ import json
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from benchmarks import datasets, report
+from benchmarks import constraints, datasets, evaluation_speed, report, transform_speed
+from benchmarks.high_cardinality import cli as high_cardinality
 from benchmarks.measure import ROOT, Measurement, RunSpec, run_isolated
 
 MODELS = ("gaussian_copula", "ctgan", "copulagan", "tvae", "autoregressive")
@@ -32,6 +37,14 @@ PEERS = ("sdv",)
 QUICK_DATASETS = ("adult",)
 QUICK_ROWS = 1_000
 QUICK_EPOCHS = 1
+#: The other subcommands: each registers its parser with a ``handler`` that returns the exit
+#: code. ``run`` compares the models (and SDV's) end to end; these time one component each.
+SUBCOMMANDS: list[Callable[[Any], None]] = [
+    transform_speed.add_parser,
+    constraints.add_parser,
+    evaluation_speed.add_parser,
+    high_cardinality.add_parser,
+]
 
 
 def _names(text: str, known: tuple[str, ...], option: str) -> list[str]:
@@ -76,71 +89,74 @@ def _seeds(text: str) -> list[int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="measure every (dataset, model[, peer]) run")
-    run.add_argument(
+    grid = commands.add_parser("run", help="measure every (dataset, model[, peer]) run")
+    grid.add_argument(
         "--datasets",
         type=_datasets,
         help=f"comma list of {','.join(datasets.DATASETS)} (default: all; --quick: "
         f"{','.join(QUICK_DATASETS)}), or your own tables as FILE.csv[:TARGET_COLUMN] "
         "(the target enables the ML-efficacy check)",
     )
-    run.add_argument(
+    grid.add_argument(
         "--models",
         type=lambda t: _names(t, MODELS, "--models"),
         default=list(MODELS),
-        help="comma list (default: all four)",
+        help="comma list (default: all five)",
     )
-    run.add_argument(
+    grid.add_argument(
         "--epochs",
         type=int,
         help=f"epochs of the neural models (default: theirs, 300; --quick: {QUICK_EPOCHS})",
     )
-    run.add_argument(
+    grid.add_argument(
         "--peers",
         type=lambda t: _names(t, PEERS, "--peers"),
         default=[],
         help="peer implementations measured side by side (sdv)",
     )
-    run.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
-    run.add_argument(
+    grid.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
+    grid.add_argument(
         "--rows",
         type=int,
         help=f"subsample each table to this many rows first (--quick: {QUICK_ROWS})",
     )
-    run.add_argument(
+    grid.add_argument(
         "--sample-rows",
         type=int,
         help="rows to generate and score (default: as many as the training rows)",
     )
-    run.add_argument("--quick", action="store_true", help="a tiny smoke run of the harness")
-    run.add_argument(
+    grid.add_argument("--quick", action="store_true", help="a tiny smoke run of the harness")
+    grid.add_argument(
         "--seeds",
         "--seed",
         type=_seeds,
         default=[0],
         help="comma list: each seed is a full repeat (split, both fits, scoring); default 0",
     )
-    run.add_argument(
+    grid.add_argument(
         "--threads",
         type=int,
         help="CPU threads for every run, ours and the peer's (default: the libraries' own); "
         "1 gives stable figures on a shared machine",
     )
-    run.add_argument(
+    grid.add_argument(
         "--model-options",
         type=_options,
         default={},
         help="JSON object of extra SynthGen options, e.g. '{\"validation_fraction\": 0.1}'; "
         "each model takes those it accepts",
     )
-    run.add_argument("--timeout", type=float, help="seconds allowed per run (default: none)")
-    run.add_argument("--out", type=Path, help="output folder (default: benchmarks/out/<time>)")
-    run.add_argument(
+    grid.add_argument("--timeout", type=float, help="seconds allowed per run (default: none)")
+    grid.add_argument("--out", type=Path, help="output folder (default: benchmarks/out/<time>)")
+    grid.add_argument(
         "--resume",
         action="store_true",
         help="add to the run in --out: keep its results, and run only what this command "
         "asks for that it has not measured successfully",
     )
+    grid.set_defaults(handler=run)
+    for register in SUBCOMMANDS:
+        register(commands)
     return parser
 
 
@@ -269,7 +285,8 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return run(args)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
 
 
 if __name__ == "__main__":

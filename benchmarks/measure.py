@@ -9,8 +9,8 @@ own memory is not counted.
 
 Both implementations go through the same :class:`Candidate` protocol and the same scoring
 (:func:`score`), so every figure is measured the same way for SynthGen and for the peer.
-The per-model scripts (``gaussian_copula_vs_sdv.py`` ...) may reuse :func:`timed`,
-:func:`max_rss_mb` and :func:`sdmetrics_quality`.
+Benchmarks of one component may reuse :func:`timed`, :func:`max_rss_mb` and
+:func:`sdmetrics_quality`.
 
 Child entry point: ``python -m benchmarks.measure SPEC.json RESULT.json``.
 """

@@ -12,14 +12,15 @@ they need.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from typing import TYPE_CHECKING, Any
 
 from synthgen_core import errors
+from synthgen_core._version import __version__
+from synthgen_core.constraints import suggest_constraints
 from synthgen_core.errors import (
     ConditionError,
     ConfigError,
+    ConstraintError,
     DataError,
     ModelFileError,
     NotFittedError,
@@ -71,6 +72,7 @@ __all__ = [
     "Autoregressive",
     "ConditionError",
     "ConfigError",
+    "ConstraintError",
     "CopulaGAN",
     "DataError",
     "GaussianCopula",
@@ -84,4 +86,5 @@ __all__ = [
     "errors",
     "evaluate",
     "load",
+    "suggest_constraints",
 ]

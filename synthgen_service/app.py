@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
-from synthgen_core import __version__
+from synthgen_core._version import __version__
 from synthgen_service.api.datasets import DatasetController
 from synthgen_service.api.deps import DEPENDENCIES
 from synthgen_service.api.health import health, ready
@@ -22,10 +22,11 @@ from synthgen_service.api.jobs import JobController
 from synthgen_service.api.model_types import list_model_types
 from synthgen_service.api.models import ModelController
 from synthgen_service.api.projects import ProjectController
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import open_artifact_store
 from synthgen_service.auth import auth_middleware
 from synthgen_service.errors import EXCEPTION_HANDLERS
 from synthgen_service.queue import QueueFactory, redis_queue
+from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.settings import Settings
 from synthgen_service.store.engine import create_engine, migrate, session_factory
 
@@ -65,7 +66,8 @@ def create_app(settings: Settings, *, queue: QueueFactory | None = None) -> Lite
                 settings=settings,
                 engine=engine,
                 sessions=session_factory(engine),
-                files=ArtifactFiles(settings.data_dir),
+                files=open_artifact_store(settings),
+                checkpoints=Checkpoints(settings.data_dir),
             )
             async with queue_factory(settings) as pool:
                 app.state.queue = pool

@@ -5,7 +5,8 @@ Handlers raise; nothing in ``api/`` catches. The mapping::
     ServiceError (this module)         its own status: 404, 409, 413, 422, 429, 503
     synthgen_core SynthGenError        ConfigError / ConditionError / DataError -> 422,
                                        NotFittedError -> 409, ModelFileError -> 422;
-                                       an error about one option names ``config.<option>``
+                                       an error about one option names ``config.<option>``,
+                                       one about one condition ``conditions.<column>``
     litestar HTTPException             its status (validation -> 400 naming the field)
     sqlalchemy IntegrityError          409 (a concurrent request changed the same rows)
     redis ConnectionError / TimeoutError  503 (queue unreachable; the job row stays pending)
@@ -31,8 +32,12 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import IntegrityError
 
-from synthgen_core.errors import NotFittedError, SynthGenError
-from synthgen_core.models.config import ConfigOptionError
+from synthgen_core.errors import (
+    ConditionError,
+    ConfigOptionError,
+    NotFittedError,
+    SynthGenError,
+)
 from synthgen_service.artifacts import DISK_FULL_MESSAGE, disk_full
 from synthgen_service.schemas.common import ErrorBody, FieldError
 
@@ -95,6 +100,8 @@ def _library(_: Request[Any, Any, Any], exc: SynthGenError) -> Response[Any]:
     extra = None
     if isinstance(exc, ConfigOptionError):  # only model configs raise it: their ``config``
         extra = [FieldError(message=str(exc), key=f"config.{exc.option}")]
+    elif isinstance(exc, ConditionError) and exc.column is not None:
+        extra = [FieldError(message=str(exc), key=f"conditions.{exc.column}")]
     return _body(status, str(exc), extra)
 
 

@@ -1,8 +1,8 @@
 """Serving a generated table as CSV, Parquet or JSON Lines, optionally formula-safe CSV.
 
 The worker stores each output once, as CSV; another format is converted on first request and
-cached next to the original inside the artifact's folder (so it is deleted with the
-artifact). Conversion runs in a worker thread, reads the table chunk by chunk
+cached as another object of the same artifact (so it is deleted with the artifact).
+Conversion runs in a worker thread, streams the table from the artifact store chunk by chunk
 (:mod:`table_chunks`), so memory stays flat whatever the row count, and is published
 atomically.
 
@@ -15,15 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from pathlib import Path
+from functools import partial
+from typing import IO
 
 import anyio.to_thread
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from synthgen_service.artifacts import ArtifactFiles
-from synthgen_service.table_chunks import CsvChunks, ParquetChunks, raw_csv_chunks, rows_per_chunk
+from synthgen_service.artifacts import ArtifactKey, ArtifactStore, text_stream
+from synthgen_service.table_chunks import (
+    CsvChunks,
+    Opener,
+    ParquetChunks,
+    raw_csv_chunks,
+    rows_per_chunk,
+)
 
 
 class ExportFormat(StrEnum):
@@ -44,27 +51,27 @@ CHUNK_BYTES = 2 * 1024 * 1024
 _FORMULA_START = r"[=+\-@\t\r]"
 
 
-def stored_format(path: Path) -> ExportFormat | None:
+def stored_format(key: ArtifactKey) -> ExportFormat | None:
     """The format of a stored file, judged by its suffix (None when it is none of ours)."""
-    suffix = path.suffix.lstrip(".").lower()
+    suffix = key.suffix.lstrip(".")
     return ExportFormat(suffix) if suffix in set(ExportFormat) else None
 
 
 def convert(
-    source: Path,
-    target: Path,
+    source: Opener,
+    target: IO[bytes],
     fmt: ExportFormat,
     *,
+    from_csv: bool = True,
     formula_safe: bool = False,
     chunk_bytes: int = CHUNK_BYTES,
 ) -> None:
-    """Blocking: write the CSV or Parquet table ``source`` to ``target`` as ``fmt``.
+    """Blocking: write the CSV (else Parquet) table ``source`` to ``target`` as ``fmt``.
 
     ``formula_safe`` applies to CSV only; Parquet and JSON Lines hold typed values that no
     spreadsheet evaluates.
     """
     rows = rows_per_chunk(source, chunk_bytes)
-    from_csv = stored_format(source) == ExportFormat.CSV
     if fmt == ExportFormat.CSV and formula_safe and from_csv:
         # The cells' stored text, header row included: only defused cells change.
         _write_csv(map(defuse, raw_csv_chunks(source, rows)), target, header=False)
@@ -101,34 +108,33 @@ def _defused(cells: pd.Series) -> pd.Series:
     return cells.mask(risky, "'" + cells[risky])
 
 
-def _write_csv(frames: Iterable[pd.DataFrame], target: Path, *, header: bool) -> None:
+def _write_csv(frames: Iterable[pd.DataFrame], target: IO[bytes], *, header: bool) -> None:
     """Chunks appended to one CSV; ``header`` writes the first chunk's column names."""
-    with target.open("w", encoding="utf-8", newline="") as out:
+    with text_stream(target) as out:
         for index, frame in enumerate(frames):
             frame.to_csv(out, header=header and index == 0, index=False)
 
 
-def _write_jsonl(frames: Iterable[pd.DataFrame], target: Path) -> None:
-    with target.open("w", encoding="utf-8", newline="") as out:
+def _write_jsonl(frames: Iterable[pd.DataFrame], target: IO[bytes]) -> None:
+    with text_stream(target) as out:
         for frame in frames:
             frame.to_json(out, orient="records", lines=True, date_format="iso")
 
 
 def _write_parquet(
-    frames: Iterable[pd.DataFrame], target: Path, types: dict[str, pa.DataType]
+    frames: Iterable[pd.DataFrame], target: IO[bytes], types: dict[str, pa.DataType]
 ) -> None:
     """One row group per chunk, under the schema of the first chunk with ``types`` applied."""
     writer: pq.ParquetWriter | None = None
-    with target.open("wb") as out:
-        try:
-            for frame in frames:
-                if writer is None:
-                    writer = pq.ParquetWriter(out, _schema(frame, types))
-                table = pa.Table.from_pandas(frame, schema=writer.schema, preserve_index=False)
-                writer.write_table(table)
-        finally:
-            if writer is not None:
-                writer.close()
+    try:
+        for frame in frames:
+            if writer is None:
+                writer = pq.ParquetWriter(target, _schema(frame, types))
+            table = pa.Table.from_pandas(frame, schema=writer.schema, preserve_index=False)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def _schema(frame: pd.DataFrame, types: dict[str, pa.DataType]) -> pa.Schema:
@@ -143,24 +149,28 @@ def _export_name(fmt: ExportFormat, formula_safe: bool) -> str:
     return f"export-formula-safe.{fmt}" if formula_safe else f"export.{fmt}"
 
 
-def _convert(files: ArtifactFiles, source: Path, fmt: ExportFormat, formula_safe: bool) -> Path:
-    target = source.with_name(_export_name(fmt, formula_safe))
-    if target.exists():
+def _convert(
+    files: ArtifactStore, source: ArtifactKey, fmt: ExportFormat, formula_safe: bool
+) -> ArtifactKey:
+    target = source.sibling(_export_name(fmt, formula_safe))
+    if files.exists(target):
         return target
-    with files.temp_file(f".{fmt}") as tmp:
-        convert(source, tmp, fmt, formula_safe=formula_safe)
-        tmp.replace(target)
+    from_csv = stored_format(source) == ExportFormat.CSV
+    with files.writer() as writer:
+        opener = partial(files.open, source)
+        convert(opener, writer.stream, fmt, from_csv=from_csv, formula_safe=formula_safe)
+        writer.publish(target)
     return target
 
 
-async def export_path(
-    files: ArtifactFiles, source: Path, fmt: ExportFormat, *, formula_safe: bool = False
-) -> Path:
-    """A file holding ``source`` in ``fmt`` (``source`` itself when it already is)."""
+async def export_key(
+    files: ArtifactStore, source: ArtifactKey, fmt: ExportFormat, *, formula_safe: bool = False
+) -> ArtifactKey:
+    """The key of ``source`` in ``fmt`` (``source`` itself when it already is)."""
     formula_safe = formula_safe and fmt == ExportFormat.CSV
     if stored_format(source) == fmt and not formula_safe:
         return source
     return await anyio.to_thread.run_sync(_convert, files, source, fmt, formula_safe)
 
 
-__all__ = ["CHUNK_BYTES", "MEDIA_TYPES", "ExportFormat", "convert", "defuse", "export_path"]
+__all__ = ["CHUNK_BYTES", "MEDIA_TYPES", "ExportFormat", "convert", "defuse", "export_key"]

@@ -1,8 +1,9 @@
 """Turning an uploaded file into a dataset version: read, detect, score, keep the bytes.
 
-The multipart body is streamed to a temp file (:mod:`multipart_form`, 413 past the limit);
-the table is then read by ``synthgen_core.io.tables.read_table_bytes`` (CSV delimiter,
-encoding and header are sniffed there; Parquet and gzip by their magic bytes). Reading,
+The multipart body is streamed into an artifact writer (:mod:`multipart_form`, 413 past
+the limit) and read back before it is published; the table is read by
+``synthgen_core.io.tables.read_table_bytes`` (CSV delimiter, encoding and header are
+sniffed there; Parquet and gzip by their magic bytes). Reading,
 detection and scoring run in a worker thread so a large upload does not stall the event
 loop. A file that cannot be read raises before anything is stored. Cell values are never
 logged.
@@ -19,13 +20,15 @@ from __future__ import annotations
 import csv
 import logging
 import traceback
-from pathlib import Path
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import IO, Any, NamedTuple
 
 import anyio.to_thread
 import pandas as pd
 import pyarrow as pa
 
+from synthgen_core.constraints import suggest_constraints
 from synthgen_core.errors import DataError, SynthGenError
 from synthgen_core.io.limits import TableLimits, TableTooLargeError
 from synthgen_core.io.tables import read_table_bytes, refuse_binary
@@ -71,22 +74,22 @@ class Ingested(NamedTuple):
     columns: list[dict[str, str]]
     metadata: dict[str, Any]
     quality: Quality
+    #: constraints every row keeps, with their evidence (:func:`suggest_constraints`)
+    suggested_constraints: list[dict[str, Any]]
 
 
-def sniff_suffix(filename: str, path: Path) -> str:
+def sniff_suffix(filename: str, head: bytes) -> str:
     """The stored suffix: Parquet by magic bytes, else the text suffix the name suggests.
 
-    Binary files (a spreadsheet, a zip, an image) are refused here, with the fix, rather
-    than parsed into garbage columns.
+    ``head`` is the file's first :data:`SNIFF_BYTES`. Binary files (a spreadsheet, a zip,
+    an image) are refused here, with the fix, rather than parsed into garbage columns.
     """
-    with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
     if head[:4] == PARQUET_MAGIC:
         return ".parquet"
     if head[:2] == GZIP_MAGIC:
         return ".gz"
     refuse_binary(head, filename)
-    return TEXT_SUFFIXES.get(Path(filename).suffix.lower(), ".csv")
+    return TEXT_SUFFIXES.get(PurePath(filename).suffix.lower(), ".csv")
 
 
 def upload_limits(settings: Settings) -> TableLimits:
@@ -99,21 +102,25 @@ def upload_limits(settings: Settings) -> TableLimits:
     )
 
 
-def analyse(path: Path, filename: str, limits: TableLimits) -> Ingested:
-    """Read the table at ``path`` and describe it (blocking; see :func:`analyse_async`).
+def analyse(
+    source: Callable[[], IO[bytes]], filename: str, suffix: str, limits: TableLimits
+) -> Ingested:
+    """Read the table ``source`` opens and describe it (blocking; see :func:`analyse_async`).
 
-    ``filename`` (the upload's name, with the sniffed suffix) is what error messages show.
+    ``filename`` (the upload's name) with the sniffed ``suffix`` is what error messages show.
     """
-    frame = _read(path, f"{Path(filename).stem}{path.suffix}", limits)
+    with source() as handle:
+        data = handle.read()
+    frame = _read(data, f"{PurePath(filename).stem}{suffix}", limits)
     if frame.empty or len(frame.columns) == 0:
         raise DataError("the file has no data rows; upload a table with a header and rows")
-    metadata, quality = _describe(frame)
+    metadata, quality, suggested = _describe(frame)
     columns = [{"name": spec.name, "kind": str(spec.kind)} for spec in metadata.columns]
-    file_format = FORMATS.get(path.suffix, "csv")
-    return Ingested(file_format, len(frame), columns, metadata.to_dict(), quality)
+    file_format = FORMATS.get(suffix, "csv")
+    return Ingested(file_format, len(frame), columns, metadata.to_dict(), quality, suggested)
 
 
-def _describe(frame: pd.DataFrame) -> tuple[Metadata, Quality]:
+def _describe(frame: pd.DataFrame) -> tuple[Metadata, Quality, list[dict[str, Any]]]:
     """Detected metadata and quality summary; a table that trips a SynthGen bug is a 422.
 
     The failure depends on the upload's content, so the client hears which table it was,
@@ -121,7 +128,8 @@ def _describe(frame: pd.DataFrame) -> tuple[Metadata, Quality]:
     """
     try:
         metadata = Metadata.detect(frame)
-        return metadata, summarize(frame, metadata)
+        suggested = [item.to_dict() for item in suggest_constraints(frame, metadata)]
+        return metadata, summarize(frame, metadata), suggested
     except SynthGenError:
         raise
     except Exception as exc:
@@ -133,9 +141,9 @@ def _describe(frame: pd.DataFrame) -> tuple[Metadata, Quality]:
         ) from None
 
 
-def _read(path: Path, filename: str, limits: TableLimits) -> Any:
+def _read(data: bytes, filename: str, limits: TableLimits) -> Any:
     try:
-        return read_table_bytes(path.read_bytes(), filename, limits)
+        return read_table_bytes(data, filename, limits)
     except TableTooLargeError as exc:
         variable, error = LIMIT_SETTINGS[exc.limit]
         raise error(f"{exc} ({variable})", key="file") from None
@@ -149,8 +157,10 @@ def _read(path: Path, filename: str, limits: TableLimits) -> Any:
         ) from None
 
 
-async def analyse_async(path: Path, filename: str, limits: TableLimits) -> Ingested:
-    return await anyio.to_thread.run_sync(analyse, path, filename, limits)
+async def analyse_async(
+    source: Callable[[], IO[bytes]], filename: str, suffix: str, limits: TableLimits
+) -> Ingested:
+    return await anyio.to_thread.run_sync(analyse, source, filename, suffix, limits)
 
 
 __all__ = [

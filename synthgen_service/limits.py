@@ -7,6 +7,8 @@ nothing behind:
   estimated from the dataset version's stored metadata (:mod:`synthgen_core.models.budget`);
 * a ``max_training_seconds`` above the service's is refused; the worker caps every training
   at the service's budget (:func:`time_capped`), so a config that leaves it null ends there;
+* every constraint in the config must name columns of the dataset of the kinds it needs
+  (:mod:`synthgen_core.constraints.validate`), so a typo fails before any training;
 * an owner has at most ``max_training_jobs_per_owner`` pending or running trainings (429).
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from synthgen_core.constraints.validate import check_raw_constraints
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.budget import builtin_config, check_footprint
 from synthgen_service.errors import InvalidField, TooManyRequests
@@ -37,6 +40,7 @@ def check_config(
             "the epochs are done or the budget is spent",
             key=f"config.{TIME_OPTION}",
         )
+    check_raw_constraints(config.get("constraints") or [], Metadata.from_dict(table_metadata))
     parsed = builtin_config(model_type, config)
     if parsed is not None:
         check_footprint(

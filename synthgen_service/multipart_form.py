@@ -2,15 +2,15 @@
 
 Litestar's form parsing buffers the whole body in memory first; this reader feeds the body
 chunk by chunk to ``python_multipart``'s push parser and writes the one file part straight
-to a temp file on disk, counting bytes as they arrive, so an oversized upload is refused
-(413) as soon as it crosses the limit and memory stays flat whatever the upload size.
+to a binary file (an artifact writer's), counting bytes as they arrive, so an oversized
+upload is refused (413) as soon as it crosses the limit and memory stays flat whatever the
+upload size.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import IO, TypeVar
 
 import msgspec
@@ -108,23 +108,26 @@ class _Sink:
 
 
 async def read_form(
-    content_type: str | None, chunks: AsyncIterator[bytes], target: Path, limit: int
+    content_type: str | None, chunks: AsyncIterator[bytes], target: IO[bytes], limit: int
 ) -> FormData:
-    """Parse a multipart body from ``chunks``, writing its ``file`` part to ``target``."""
+    """Parse a multipart body from ``chunks``, writing its ``file`` part to ``target``.
+
+    ``target`` is flushed, not closed: a write the disk refuses fails here.
+    """
     kind, options = parse_options_header(content_type or "")
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
         raise BadForm("send the upload as multipart/form-data with a 'file' part")
     body_limit, received = limit + FORM_OVERHEAD_BYTES, 0
-    with target.open("wb") as out:
-        sink = _Sink(out, limit)
-        parser = _parser(boundary, sink)
-        async for chunk in chunks:
-            received += len(chunk)
-            if received > body_limit:
-                raise PayloadTooLarge(f"the request body is larger than {body_limit} bytes")
-            _feed(parser, chunk)
-        parser.finalize()
+    sink = _Sink(target, limit)
+    parser = _parser(boundary, sink)
+    async for chunk in chunks:
+        received += len(chunk)
+        if received > body_limit:
+            raise PayloadTooLarge(f"the request body is larger than {body_limit} bytes")
+        _feed(parser, chunk)
+    parser.finalize()
+    target.flush()
     if not sink.ended:
         raise BadForm("the multipart body ended early; resend the complete upload")
     return sink.form

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from synthgen_core.kinds import kind_of
 from synthgen_core.metadata import Metadata
-from synthgen_core.metadata.kinds import ColumnKind
 from synthgen_service.schemas.datasets import Quality, QualityIssue
 
 #: A column missing in more than this share of rows is reported as mostly missing.
@@ -25,7 +25,7 @@ def summarize(df: pd.DataFrame, metadata: Metadata) -> Quality:
     """Score the table and list what a user may want to fix before training."""
     rows = len(df)
     missing = df.isna().mean() if rows else pd.Series(1.0, index=df.columns)
-    issues = _column_issues(missing, metadata)
+    issues, unusable = _column_issues(missing, metadata)
     duplicates = _duplicate_rows(df)
     if duplicates:
         issues.append(
@@ -34,7 +34,6 @@ def summarize(df: pd.DataFrame, metadata: Metadata) -> Quality:
                 message=f"{duplicates} of {rows} rows are exact duplicates of an earlier row",
             )
         )
-    unusable = sum(issue.kind in {"all_missing", "constant"} for issue in issues)
     columns = max(len(df.columns), 1)
     completeness = 1.0 - float(missing.mean()) if len(df.columns) else 0.0
     usable = 1.0 - unusable / columns
@@ -43,26 +42,23 @@ def summarize(df: pd.DataFrame, metadata: Metadata) -> Quality:
     return Quality(overall_score=round(min(max(score, 0.0), 100.0), 1), issues=issues)
 
 
-def _column_issues(missing: pd.Series, metadata: Metadata) -> list[QualityIssue]:
+def _column_issues(missing: pd.Series, metadata: Metadata) -> tuple[list[QualityIssue], int]:
+    """Each column's issues, and how many columns have nothing to learn."""
     issues: list[QualityIssue] = []
+    unusable = 0
     for spec in metadata.columns:
         share = float(missing.get(spec.name, 0.0))
+        note = kind_of(spec).upload_note  # what the column's kind says of every such column
         if share >= 1.0:
             issues.append(_issue("all_missing", spec.name, "every value is missing; drop it"))
-        elif spec.kind == ColumnKind.CONSTANT:
-            issues.append(_issue("constant", spec.name, "has a single value; nothing to learn"))
+        elif note is not None and note.unusable:
+            issues.append(_issue(note.issue, spec.name, note.message))
         elif share > MOSTLY_MISSING:
             issues.append(_issue("mostly_missing", spec.name, f"{share:.0%} of values missing"))
-        if spec.kind == ColumnKind.ID:
-            issues.append(
-                _issue(
-                    "high_cardinality",
-                    spec.name,
-                    "almost every value is distinct (an id or free text); it is regenerated, "
-                    "not learned",
-                )
-            )
-    return issues
+        unusable += int(share >= 1.0 or (note is not None and note.unusable))
+        if note is not None and not note.unusable:
+            issues.append(_issue(note.issue, spec.name, note.message))
+    return issues, unusable
 
 
 def _issue(kind: str, column: str, message: str) -> QualityIssue:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -27,6 +27,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     data_dir: Path = Path("data")
+    #: Where artifacts live (synthgen_service.artifacts.factory): ``local`` is files under
+    #: ``data_dir``, the one implementation that ships.
+    artifact_store: Literal["local"] = "local"
     database_url: str | None = None
     database_schema: str | None = None
     redis_url: str | None = None
@@ -79,6 +82,7 @@ def _decode_path(kind: type, value: object) -> object:
 
 _ENV_NAMES = {
     "data_dir": "SYNTHGEN_DATA_DIR",
+    "artifact_store": "SYNTHGEN_ARTIFACT_STORE",
     "database_url": "SYNTHGEN_DATABASE_URL",
     "database_schema": "SYNTHGEN_DATABASE_SCHEMA",
     "redis_url": "SYNTHGEN_REDIS_URL",

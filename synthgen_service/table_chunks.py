@@ -9,14 +9,17 @@ the file twice: the first pass notes each column's kind in every chunk and settl
 the whole-file read (:func:`synthgen_core.io.tables.read_table`) gives it, including its rule
 that numbers written with a leading zero (``02134``) stay text; the second pass casts every
 chunk to that type. :class:`ParquetChunks` does the same for the gaps of a Parquet file.
+
+A table is given as an :data:`Opener`, a function that opens it as a new binary file (the
+artifact store's ``open``, say): each pass reads its own stream, whatever holds the table.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import IO, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -32,11 +35,13 @@ _LEADING_ZERO_AFTER = [
 ]
 #: The worker's output is comma-separated UTF-8 with a header row, as pandas writes it.
 _ENCODING = "utf-8"
+#: Opens a stored table for reading, from its start, as a new (seekable) binary file.
+Opener = Callable[[], IO[bytes]]
 
 
-def rows_per_chunk(path: Path, chunk_bytes: int) -> int:
-    """How many rows of ``path`` make about ``chunk_bytes`` of text (judged by its start)."""
-    with path.open("rb") as handle:
+def rows_per_chunk(source: Opener, chunk_bytes: int) -> int:
+    """How many rows of ``source`` make about ``chunk_bytes`` of text (judged by its start)."""
+    with source() as handle:
         head = handle.read(SCAN_BYTES)
     line_bytes = max(1, len(head) // max(1, head.count(b"\n")))
     return max(1, chunk_bytes // line_bytes)
@@ -59,13 +64,16 @@ class Plan:
 class CsvChunks:
     """The rows of the worker's output CSV, ``rows`` at a time, with whole-file types."""
 
-    def __init__(self, path: Path, rows: int) -> None:
-        self.path, self.rows = path, rows
-        self.plan = _plan(path, rows)
+    def __init__(self, source: Opener, rows: int) -> None:
+        self.source, self.rows = source, rows
+        self.plan = _plan(source, rows)
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         dtype = dict.fromkeys(self.plan.text, str)
-        with pd.read_csv(self.path, chunksize=self.rows, dtype=dtype, encoding=_ENCODING) as reader:
+        with (
+            self.source() as handle,
+            pd.read_csv(handle, chunksize=self.rows, dtype=dtype, encoding=_ENCODING) as reader,
+        ):
             for chunk in reader:
                 casts = self.plan.casts(chunk.columns)
                 yield chunk.astype(casts) if casts else chunk
@@ -76,14 +84,16 @@ class CsvChunks:
         return types | dict.fromkeys(self.plan.gappy_bools, pa.bool_())
 
 
-def raw_csv_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+def raw_csv_chunks(source: Opener, rows: int) -> Iterator[pd.DataFrame]:
     """Every cell of the worker's output CSV as the text it holds, header row included.
 
     Written back with ``to_csv(header=False, index=False)``, the chunks give the same bytes.
     """
-    with pd.read_csv(
-        path, chunksize=rows, header=None, dtype=str, keep_default_na=False, encoding=_ENCODING
-    ) as reader:
+    options: dict[str, Any] = {"header": None, "dtype": str, "keep_default_na": False}
+    with (
+        source() as handle,
+        pd.read_csv(handle, chunksize=rows, encoding=_ENCODING, **options) as reader,
+    ):
         yield from reader
 
 
@@ -94,13 +104,13 @@ class ParquetChunks:
     the whole file, with a blank in another batch, converts to ``float64``/``object``.
     """
 
-    def __init__(self, path: Path, rows: int) -> None:
-        self.path, self.rows = path, rows
-        with pq.ParquetFile(path) as source:
-            self.gaps = _columns_with_gaps(source.iter_batches(batch_size=rows))
+    def __init__(self, source: Opener, rows: int) -> None:
+        self.source, self.rows = source, rows
+        with source() as handle, pq.ParquetFile(handle) as table:
+            self.gaps = _columns_with_gaps(table.iter_batches(batch_size=rows))
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
-        with pq.ParquetFile(self.path) as source:
+        with self.source() as handle, pq.ParquetFile(handle) as source:
             empty = True
             for batch in source.iter_batches(batch_size=self.rows):
                 empty = False
@@ -112,10 +122,10 @@ class ParquetChunks:
         return {}
 
 
-def _plan(path: Path, rows: int) -> Plan:
+def _plan(source: Opener, rows: int) -> Plan:
     """First pass: each column's kinds over all chunks, settled into whole-file types."""
     kinds: dict[str, set[str]] = {}
-    with pd.read_csv(path, chunksize=rows, encoding=_ENCODING) as reader:
+    with source() as handle, pd.read_csv(handle, chunksize=rows, encoding=_ENCODING) as reader:
         for chunk in reader:
             for name in chunk.columns:
                 kinds.setdefault(name, set()).add(_kind(chunk[name]))
@@ -123,7 +133,7 @@ def _plan(path: Path, rows: int) -> Plan:
     for name, found in kinds.items():
         _settle(plan, name, found)
     numbers = [name for name, found in kinds.items() if found & {"int", "float"}]
-    plan.text |= _leading_zero_columns(path, rows, [n for n in numbers if n not in plan.text])
+    plan.text |= _leading_zero_columns(source, rows, [n for n in numbers if n not in plan.text])
     plan.floats -= plan.text
     return plan
 
@@ -154,14 +164,13 @@ def _settle(plan: Plan, name: str, kinds: set[str]) -> None:
         plan.floats.add(name)  # numbers with blanks or decimals, or no value at all
 
 
-def _leading_zero_columns(path: Path, rows: int, numbers: list[str]) -> set[str]:
+def _leading_zero_columns(source: Opener, rows: int, numbers: list[str]) -> set[str]:
     """Number columns with a cell written with a leading zero (read as text, like read_table)."""
-    if not numbers or not _may_hold_leading_zeros(path):
+    if not numbers or not _may_hold_leading_zeros(source):
         return set()
     found: set[str] = set()
-    with pd.read_csv(
-        path, chunksize=rows, usecols=numbers, dtype=str, encoding=_ENCODING
-    ) as reader:
+    options: dict[str, Any] = {"usecols": numbers, "dtype": str, "encoding": _ENCODING}
+    with source() as handle, pd.read_csv(handle, chunksize=rows, **options) as reader:
         for chunk in reader:
             found.update(
                 n for n in chunk.columns if chunk[n].str.match(LEADING_ZERO, na=False).any()
@@ -169,14 +178,14 @@ def _leading_zero_columns(path: Path, rows: int, numbers: list[str]) -> set[str]
     return found
 
 
-def _may_hold_leading_zeros(path: Path) -> bool:
+def _may_hold_leading_zeros(source: Opener) -> bool:
     """Whether any cell may start with a leading zero; one cheap scan spares a second parse.
 
     A match starts at a comma or a line break, so each block's text from its last one on is
     carried into the next block: a match across two blocks is still found.
     """
     carry = b""
-    with path.open("rb") as handle:
+    with source() as handle:
         while block := handle.read(SCAN_BYTES):
             text = carry + block
             if any(pattern.search(text) for pattern in _LEADING_ZERO_AFTER):
@@ -205,4 +214,4 @@ def _fill_gaps(frame: pd.DataFrame, gaps: set[str]) -> pd.DataFrame:
     return frame.astype(casts) if casts else frame
 
 
-__all__ = ["CsvChunks", "ParquetChunks", "Plan", "raw_csv_chunks", "rows_per_chunk"]
+__all__ = ["CsvChunks", "Opener", "ParquetChunks", "Plan", "raw_csv_chunks", "rows_per_chunk"]

@@ -4,6 +4,7 @@
 shapes, trends, diagnostics, privacy and efficacy define every number in it.
 """
 
-from synthgen_core.evaluation.report import Report, evaluate
+from synthgen_core.evaluation.report import evaluate
+from synthgen_core.evaluation.report_struct import Report
 
 __all__ = ["Report", "evaluate"]

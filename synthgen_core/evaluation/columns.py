@@ -10,7 +10,8 @@ NumPy arrays, one for the real and one for the synthetic table:
   contingency tables are one ``np.bincount``; a missing value gets the last code. Values
   are compared as stored: a marker such as ``" ?"`` is a category, as SDMetrics sees it.
 
-ID and constant columns carry no distribution worth comparing and are left out.
+ID and constant columns carry no distribution worth comparing and are left out. How a
+column is read follows its kind's ``evaluated_as`` in :data:`synthgen_core.kinds.KINDS`.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ import numpy as np
 import pandas as pd
 
 from synthgen_core.errors import DataError
+from synthgen_core.kinds import KINDS
+from synthgen_core.kinds.base import Evaluated
 from synthgen_core.metadata import Metadata
-from synthgen_core.metadata.kinds import CONTINUOUS_KINDS, DISCRETE_KINDS, ColumnKind
+from synthgen_core.metadata.kinds import ColumnKind
 
 #: numpy datetime units, coarsest first.
 _UNITS = ("D", "h", "m", "s", "ms", "us", "ns")
-#: Kinds the quality metrics score; ids and constants are excluded.
-SCORED_KINDS = CONTINUOUS_KINDS | DISCRETE_KINDS
 #: Discrete features with up to this many categories are native HistGradientBoosting
 #: categories (its limit is max_bins - 1 = 254 codes); wider ones enter as integer codes.
 MAX_NATIVE_CATEGORIES = 254
@@ -62,8 +63,13 @@ class Column:
     unit: str | None = None  # datetime: the tick unit of the values
 
     @property
+    def evaluated_as(self) -> Evaluated | None:
+        """How the column's kind is read (see :mod:`synthgen_core.kinds`)."""
+        return KINDS[self.kind].evaluated_as
+
+    @property
     def is_continuous(self) -> bool:
-        return self.kind in CONTINUOUS_KINDS
+        return self.evaluated_as in ("numbers", "datetimes")
 
     @cached_property
     def real_missing(self) -> np.ndarray:
@@ -190,13 +196,14 @@ def encode_columns(
     tables = [real, synthetic] if holdout is None else [real, synthetic, holdout]
     columns = []
     for info in infos:
-        if info.kind not in SCORED_KINDS:
+        evaluated = KINDS[info.kind].evaluated_as
+        if evaluated is None:
             continue
         unit: str | None = None
         labels: tuple[str, ...] = ()
-        if info.kind == ColumnKind.DATETIME:
+        if evaluated == "datetimes":
             arrays, unit = datetime_ticks([t[info.name] for t in tables], info)
-        elif info.kind == ColumnKind.NUMERICAL:
+        elif evaluated == "numbers":
             arrays = [numerical_values(t[info.name], info) for t in tables]
         else:
             arrays, labels = discrete_codes(*(t[info.name] for t in tables))

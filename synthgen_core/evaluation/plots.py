@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -21,9 +21,7 @@ import pandas as pd
 from synthgen_core.errors import MissingDependencyError
 from synthgen_core.evaluation.columns import Column
 from synthgen_core.evaluation.shapes import frequencies
-
-if TYPE_CHECKING:
-    from synthgen_core.evaluation.report import Report
+from synthgen_core.evaluation.trends import PairTrend
 
 #: Continuous columns are drawn as this many equal-width bins over the real range.
 HISTOGRAM_BINS = 20
@@ -74,9 +72,9 @@ def marginal(column: Column) -> Marginal:
     return _histogram(column) if column.is_continuous else _categories(column)
 
 
-def _correlations(report: Report) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _correlations(pairs: list[PairTrend]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Real and synthetic Pearson matrices of the continuous columns, NaN where undefined."""
-    pairs = [p for p in report.pairs if p.metric == "CorrelationSimilarity"]
+    pairs = [p for p in pairs if p.metric == "CorrelationSimilarity"]
     names = list(dict.fromkeys([n for p in pairs for n in (p.column_1, p.column_2)]))
     index = {name: i for i, name in enumerate(names)}
     matrices = [np.eye(len(names)), np.eye(len(names))]
@@ -97,8 +95,8 @@ def _draw_marginal(axis: Any, item: Marginal) -> None:
     axis.set_title(item.column, fontsize=9)
 
 
-def _draw_heatmaps(figure: Any, grid: Any, row: int, report: Report) -> None:
-    names, real, synthetic = _correlations(report)
+def _draw_heatmaps(figure: Any, grid: Any, row: int, pairs: list[PairTrend]) -> None:
+    names, real, synthetic = _correlations(pairs)
     image = None
     for half, (title, matrix) in enumerate((("real", real), ("synthetic", synthetic))):
         axis = figure.add_subplot(grid[row, 2 * half : 2 * half + 2])
@@ -121,20 +119,20 @@ def pyplot() -> Any:
     return importlib.import_module("matplotlib.pyplot")
 
 
-def plot_report(report: Report, path: str | Path) -> Path:
-    """Write the report's picture as a PNG: a grid of marginals, then the two heatmaps."""
+def plot_report(marginals: list[Marginal], pairs: list[PairTrend], path: str | Path) -> Path:
+    """Write a report's picture as a PNG: a grid of marginals, then the two heatmaps."""
     plt = pyplot()
-    has_heatmaps = any(p.metric == "CorrelationSimilarity" for p in report.pairs)
+    has_heatmaps = any(p.metric == "CorrelationSimilarity" for p in pairs)
     n_cols = 4
-    n_rows = max(math.ceil(len(report.marginals) / n_cols) + has_heatmaps, 1)
+    n_rows = max(math.ceil(len(marginals) / n_cols) + has_heatmaps, 1)
     figure = plt.figure(figsize=(4 * n_cols, 3.2 * n_rows), layout="constrained")
     grid = figure.add_gridspec(n_rows, n_cols)
-    for k, item in enumerate(report.marginals):
+    for k, item in enumerate(marginals):
         _draw_marginal(figure.add_subplot(grid[k // n_cols, k % n_cols]), item)
-    if report.marginals:
+    if marginals:
         figure.axes[0].legend(fontsize=7)
     if has_heatmaps:
-        _draw_heatmaps(figure, grid, n_rows - 1, report)
+        _draw_heatmaps(figure, grid, n_rows - 1, pairs)
     out = Path(path)
     figure.savefig(out, dpi=90)
     plt.close(figure)

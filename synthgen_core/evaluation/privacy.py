@@ -12,10 +12,10 @@
 
 Rows live in a normalised space: a continuous value becomes ``(x - min) / (max - min)`` of
 the training column plus a missing flag, a category a one-hot vector scaled by
-``1 / sqrt(2)``, so two different categories add exactly 1 to the squared distance. Nearest
-neighbours are found with blocked float32 matrix products (``|r|^2 - 2 q.r``), so memory
-stays at one ``(QUERY_BLOCK, REFERENCE_BLOCK)`` block whatever the table size, and their
-distances are then recomputed exactly.
+``1 / sqrt(2)``, so two different categories add exactly 1 to the squared distance.
+Nearest neighbours are exact (:mod:`.neighbours`: a float32 search shortlists, float64
+decides), found block by block, so memory stays at one block whatever the table size, and
+a row tied between the training table and the holdout counts half, as defined.
 
 DCR works on samples (:data:`MAX_QUERIES` synthetic rows against :data:`MAX_REFERENCE`
 training rows) so that a million-row table costs what a ten-thousand-row one does. A
@@ -32,6 +32,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from synthgen_core.evaluation.columns import Column, finite
+from synthgen_core.evaluation.neighbours import Rows, Space, nearest_distances, select, stack
 
 #: At most this many synthetic rows (a uniform sample) are queried for DCR: the
 #: closer-to-train share is then known to about +-2.2 points (one standard error).
@@ -41,8 +42,6 @@ MAX_QUERIES = 500
 BASELINE_ROWS = 200
 #: At most this many rows of the training (and of the holdout) table are searched.
 MAX_REFERENCE = 10_000
-QUERY_BLOCK = 1_024
-REFERENCE_BLOCK = 16_384
 
 
 class Privacy(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,75 +90,6 @@ def exact_copy_rate(columns: list[Column]) -> float:
     return float(found.mean())
 
 
-class _Space:
-    """The normalised row space, fixed by the training table's ranges and categories."""
-
-    def __init__(self, columns: list[Column]) -> None:
-        self.columns = columns
-        self.ranges = [
-            (float(np.nanmin(c.real)), float(np.nanmax(c.real))) if c.is_continuous else (0, 0)
-            for c in columns
-        ]
-
-    def embed(self, arrays: list[np.ndarray]) -> np.ndarray:
-        """(n, D) float32 rows from one array per column, encoded like ``Column.real``."""
-        n = arrays[0].size
-        parts = []
-        for column, (low, high), values in zip(self.columns, self.ranges, arrays, strict=True):
-            if column.is_continuous:
-                scaled = (values - low) / (high - low if high > low else 1.0)
-                missing = np.isnan(scaled)  # its own axis: missing vs present adds 1
-                parts += [np.where(missing, 0.0, scaled)[:, None], missing[:, None]]
-            else:
-                one_hot = np.zeros((n, column.n_categories + 1), np.float32)
-                one_hot[np.arange(n), values] = math.sqrt(0.5)
-                parts.append(one_hot)
-        return np.hstack(parts).astype(np.float32)
-
-    def random_rows(self, n: int, rng: np.random.Generator) -> list[np.ndarray]:
-        """Uniform draws over the real domain (column ranges, categories seen in real)."""
-        return [
-            rng.uniform(low, high, n)
-            if column.is_continuous
-            else rng.choice(np.flatnonzero(np.bincount(column.real)), n)
-            for column, (low, high) in zip(self.columns, self.ranges, strict=True)
-        ]
-
-
-def _nearest_rows(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Index of each query's nearest reference row, by blocked float32 matrix products.
-
-    ``argmin_r |q - r|^2 = argmin_r (|r|^2 - 2 q.r)``, and the bracket is one product of
-    ``[q, 1]`` with ``[-2 r, |r|^2]``: a single pass over each block.
-    """
-    reference_sq = np.einsum("ij,ij->i", reference, reference)[:, None]  # (R, 1)
-    augmented = np.hstack([-2.0 * reference, reference_sq]).astype(np.float32)  # (R, D+1)
-    lifted = np.hstack([queries, np.ones((len(queries), 1))]).astype(np.float32)  # (Q, D+1)
-    nearest = np.empty(len(queries), np.int64)
-    for start in range(0, len(queries), QUERY_BLOCK):
-        block = lifted[start : start + QUERY_BLOCK]
-        best, best_row = np.full(len(block), np.inf), np.zeros(len(block), np.int64)
-        for ref_start in range(0, len(reference), REFERENCE_BLOCK):
-            products = block @ augmented[ref_start : ref_start + REFERENCE_BLOCK].T  # (Q, R')
-            rows = products.argmin(axis=1)
-            values = products[np.arange(len(block)), rows]
-            better = values < best
-            best[better], best_row[better] = values[better], rows[better] + ref_start
-        nearest[start : start + len(block)] = best_row
-    return nearest
-
-
-def nearest_distances(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Euclidean distance from each query row to its nearest reference row.
-
-    The neighbour is found in float32; its distance is then recomputed exactly in float64,
-    so a copied row is at distance 0, not at float32 rounding noise.
-    """
-    difference = queries.astype(np.float64) - reference[_nearest_rows(queries, reference)]
-    distances: np.ndarray = np.sqrt(np.einsum("ij,ij->i", difference, difference))
-    return distances
-
-
 def _sample(n: int, cap: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(n, cap, replace=False)) if n > cap else np.arange(n)
 
@@ -167,23 +97,23 @@ def _sample(n: int, cap: int, rng: np.random.Generator) -> np.ndarray:
 def privacy(columns: list[Column], rng: np.random.Generator) -> Privacy:
     """Exact copies, DCR against a random baseline and, given a holdout, closer-to-train.
 
-    BLAS runs on one thread here: the capped searches are small (about 2 GFLOP), and on a
-    busy host spinning BLAS threads made them slower (median 0.17 s vs 0.10 s on adult).
+    BLAS runs on one thread here: the capped searches are small (about 1 GFLOP), and on a
+    busy host spinning BLAS threads made them slower.
     """
     with threadpool_limits(limits=1):
         return _privacy(columns, rng)
 
 
 def _privacy(columns: list[Column], rng: np.random.Generator) -> Privacy:
-    space = _Space(columns)
+    space = Space(columns)
     n_real = len(columns[0].real)
     train_rows = _sample(n_real, min(n_real, MAX_REFERENCE), rng)  # one sample for all columns
     reference = space.embed([c.real[train_rows] for c in columns])
     query_rows = _sample(len(columns[0].synthetic), MAX_QUERIES, rng)
     queries = space.embed([c.synthetic[query_rows] for c in columns])
     baseline = space.embed(space.random_rows(min(len(query_rows), BASELINE_ROWS), rng))
-    distances = nearest_distances(np.vstack([queries, baseline]), reference)
-    synthetic_dcr, baseline_dcr = distances[: len(queries)], distances[len(queries) :]
+    distances = nearest_distances(stack(queries, baseline), reference)
+    synthetic_dcr, baseline_dcr = distances[: len(query_rows)], distances[len(query_rows) :]
     median, baseline_median = float(np.median(synthetic_dcr)), float(np.median(baseline_dcr))
     ratio = min(median / baseline_median, 1.0) if baseline_median > 0 else math.nan
     closer, n_matched = None, None
@@ -196,15 +126,15 @@ def _privacy(columns: list[Column], rng: np.random.Generator) -> Privacy:
         dcr_ratio=finite(ratio),
         closer_to_train=closer,
         n_queries=len(query_rows),
-        n_reference=len(reference),
+        n_reference=len(reference.values),
         n_matched=n_matched,
     )
 
 
 def _closer_to_train(
-    space: _Space,
-    queries: np.ndarray,
-    reference: np.ndarray,
+    space: Space,
+    queries: Rows,
+    reference: Rows,
     to_reference: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[float, int]:
@@ -215,12 +145,13 @@ def _closer_to_train(
     train sample), so read it next to ``exact_copy_rate``.
     """
     holdout = [_holdout(column) for column in space.columns]
-    n_matched = min(len(reference), len(holdout[0]))
+    n_matched = min(len(reference.values), len(holdout[0]))
     held_rows = _sample(len(holdout[0]), n_matched, rng)
     held = space.embed([values[held_rows] for values in holdout])
     to_train = to_reference
-    if n_matched < len(reference):
-        to_train = nearest_distances(queries, reference[_sample(len(reference), n_matched, rng)])
+    if n_matched < len(reference.values):
+        train_rows = _sample(len(reference.values), n_matched, rng)
+        to_train = nearest_distances(queries, select(reference, train_rows))
     return closer_share(to_train, nearest_distances(queries, held)), n_matched
 
 

@@ -56,12 +56,35 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
     both = ~(np.isnan(x) | np.isnan(y))
     if both.sum() < 2:
         return math.nan
-    xc, yc = x[both] - x[both].mean(), y[both] - y[both].mean()
+    return _correlation(_centre(x[both]), _centre(y[both]))
+
+
+@dataclass(frozen=True)
+class _Centred:
+    """Values less their mean, and the sum of their squares."""
+
+    values: np.ndarray
+    squares: float
+
+
+def _centre(values: np.ndarray) -> _Centred:
     # einsum, not BLAS: one-dimensional dots gain nothing from threads that a busy host stalls
-    denominator = math.sqrt(float(np.einsum("i,i->", xc, xc) * np.einsum("i,i->", yc, yc)))
+    centred = values - values.mean()
+    return _Centred(centred, float(np.einsum("i,i->", centred, centred)))
+
+
+def _correlation(x: _Centred, y: _Centred) -> float:
+    denominator = math.sqrt(x.squares * y.squares)
     if denominator == 0.0:
         return math.nan
-    return max(-1.0, min(1.0, float(np.einsum("i,i->", xc, yc)) / denominator))
+    return max(-1.0, min(1.0, float(np.einsum("i,i->", x.values, y.values)) / denominator))
+
+
+def _complete(values: np.ndarray) -> _Centred | None:
+    """A column without missing values, centred once for all its pairs (else None)."""
+    if values.size < 2 or np.isnan(values).any():
+        return None
+    return _centre(values)
 
 
 def bin_codes(values: np.ndarray) -> np.ndarray | None:
@@ -153,9 +176,22 @@ def contingency_trend(
     )
 
 
-def correlation_trend(first: Column, second: Column) -> PairTrend:
-    real = pearson(first.real, second.real)
-    synthetic = pearson(first.synthetic, second.synthetic)
+#: A continuous column centred once per table (real, synthetic), None where values miss.
+_Complete = tuple[_Centred | None, _Centred | None]
+_NONE: _Complete = (None, None)
+
+
+def _pearson(x: np.ndarray, y: np.ndarray, cx: _Centred | None, cy: _Centred | None) -> float:
+    """Pearson's r, from the centred columns when both are complete (the same number)."""
+    return pearson(x, y) if cx is None or cy is None else _correlation(cx, cy)
+
+
+def correlation_trend(
+    first: Column, second: Column, complete: tuple[_Complete, _Complete] = (_NONE, _NONE)
+) -> PairTrend:
+    (real_1, synthetic_1), (real_2, synthetic_2) = complete
+    real = _pearson(first.real, second.real, real_1, real_2)
+    synthetic = _pearson(first.synthetic, second.synthetic, synthetic_1, synthetic_2)
     score = 1.0 - abs(real - synthetic) / 2.0
     return PairTrend(
         column_1=first.name,
@@ -171,8 +207,11 @@ def correlation_trend(first: Column, second: Column) -> PairTrend:
 def pair_trends(columns: list[Column]) -> list[PairTrend]:
     """Every pair of scored columns, in table order (SDMetrics' order)."""
     codes = [_as_codes(column) for column in columns]  # binned once, used by every pair
+    complete = [  # centred once, used by every pair of complete continuous columns
+        (_complete(c.real), _complete(c.synthetic)) if c.is_continuous else _NONE for c in columns
+    ]
     return [
-        correlation_trend(columns[i], columns[j])
+        correlation_trend(columns[i], columns[j], (complete[i], complete[j]))
         if columns[i].is_continuous and columns[j].is_continuous
         else contingency_trend(columns[i], columns[j], codes[i], codes[j])
         for i, j in combinations(range(len(columns)), 2)

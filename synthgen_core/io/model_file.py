@@ -28,7 +28,7 @@ import os
 import struct
 import tempfile
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import msgspec
 import numpy as np
@@ -50,6 +50,9 @@ _MAX_HEADER_BYTES = 256 * 1024 * 1024
 _NUMERIC_KINDS = frozenset("biuf")  # bool, signed, unsigned, float
 
 SigningKey = bytes | str
+#: Where a model file is read from or written to: a path, or an open binary file (a stream
+#: from the service's artifact store, say), which is read or written but not closed.
+ModelFileTarget = str | os.PathLike[str] | IO[bytes]
 _T = TypeVar("_T")
 
 
@@ -66,16 +69,22 @@ class ModelFileHeader(msgspec.Struct, kw_only=True):
     payload_bytes: int
     #: HMAC-SHA256 (hex) under the writer's signing key; empty when the file is unsigned.
     signature: str = ""
+    #: The fitted constraint plan (:mod:`synthgen_core.constraints.plan`) of a model whose
+    #: options hold constraints; absent otherwise.
+    constraints: dict[str, Any] | None = None
 
 
 def write_model_file(
-    path: str | os.PathLike[str],
+    target: ModelFileTarget,
     header: ModelFileHeader,
     arrays: dict[str, np.ndarray],
     *,
     signing_key: SigningKey | None = None,
 ) -> None:
-    """Write atomically: readers see the old file or the new one, never half of one."""
+    """Write atomically: readers see the old file or the new one, never half of one.
+
+    An open binary file is written as it is: publishing it whole is its owner's part.
+    """
     key = None if signing_key is None else _key_bytes(signing_key)
     payload = save_arrays({name: np.ascontiguousarray(a) for name, a in arrays.items()})
     header.format_version = FORMAT_VERSION
@@ -85,20 +94,24 @@ def write_model_file(
     header.payload_sha256 = _digest(blank, payload)
     if key is not None:
         header.signature = _signature(key, blank, payload)
-    _write_atomically(Path(path), msgspec.json.encode(header), payload)
+    encoded = msgspec.json.encode(header)
+    if isinstance(target, str | os.PathLike):
+        _write_atomically(Path(target), encoded, payload)
+    else:
+        target.write(MAGIC + _LENGTH.pack(len(encoded)) + encoded + payload)
 
 
 def read_model_file(
-    path: str | os.PathLike[str], *, signing_key: SigningKey | None = None
+    source: ModelFileTarget, *, signing_key: SigningKey | None = None
 ) -> tuple[ModelFileHeader, dict[str, np.ndarray]]:
     """Parse and verify a model file; every defect is a :class:`ModelFileError`.
 
     With ``signing_key``, a file without a valid signature under that key is refused.
     """
     key = None if signing_key is None else _key_bytes(signing_key)
-    name = str(path)
+    name = source_name(source)
     try:
-        blob = Path(path).read_bytes()
+        blob = _read(source)
     except OSError as error:
         raise ModelFileError(f"cannot read model file {name!r}: {error.strerror}") from None
     header, raw_header, payload = _split(blob, name)
@@ -112,6 +125,19 @@ def read_model_file(
     if key is not None:
         _check_signature(header, key, blank, payload, name)
     return header, _load_payload(payload, name)
+
+
+def _read(source: ModelFileTarget) -> bytes:
+    if isinstance(source, str | os.PathLike):
+        return Path(source).read_bytes()
+    return source.read()
+
+
+def source_name(source: ModelFileTarget) -> str:
+    """What messages call the file: its path, or the name an open file carries."""
+    if isinstance(source, str | os.PathLike):
+        return str(source)
+    return str(getattr(source, "name", "<stream>"))
 
 
 def _write_atomically(target: Path, encoded: bytes, payload: bytes) -> None:

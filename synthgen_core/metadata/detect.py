@@ -12,13 +12,16 @@ override a kind with :meth:`Metadata.update_column`. The rules, in order:
   ``id``; strings unique in every row that look like keys (UUIDs, ``C00042``) or sit under
   an id-like name -> ``id``. A unique *float* column stays ``numerical``;
 * strings with more distinct values than half the rows (in a table of >= 100 rows) are free
-  text: ``id`` too, so they are regenerated, never copied into synthetic data;
+  text -> ``text``: generated from the column's common values and words, never copied;
 * integer columns with at most :data:`MAX_CODE_VALUES` distinct values, each seen on average
   at least :data:`MIN_ROWS_PER_CODE` times, are integer-coded categories;
 * strings that are all plain numbers (``"63"``, ``"1.5"``: a CSV number column with ``"?"``
   markers) follow the number rules and are written back as strings;
 * other numbers -> ``numerical``; everything else (strings, pandas ``category``, mixed
   types such as ``1, "a", 2.5``) -> ``categorical``, categories kept exactly as stored.
+
+After these rules, a kind of :mod:`synthgen_core.kinds` may claim the column through its
+``refines`` hook (the first in the kinds table that does); then the kind learns what it needs.
 """
 
 from __future__ import annotations
@@ -45,10 +48,16 @@ _DATETIME_TYPES = frozenset({"datetime", "datetime64", "date"})
 
 
 def detect_column(name: str, series: pd.Series) -> ColumnSpec:
-    """The spec of one column: its kind, then everything that kind needs."""
+    """The spec of one column: its kind, then everything that kind needs.
+
+    The kind modules sit a floor above metadata (they encode with ``transform``) and learn
+    each kind's statistics, so they are imported here, at call time.
+    """
+    from synthgen_core.kinds.table import complete, refine
+
     mask = missing_mask(series)
-    kind = infer_kind(name, series, mask)
-    return learn.analyze(name, series, kind, mask)
+    kind = refine(infer_kind(name, series, mask), name, series[~mask])
+    return complete(ColumnSpec(name=name, kind=kind, dtype=str(series.dtype)), series, mask)
 
 
 def infer_kind(name: str, series: pd.Series, mask: np.ndarray) -> ColumnKind:
@@ -116,7 +125,7 @@ def _string_kind(name: str, present: pd.Series, all_present: np.ndarray) -> Colu
     if n_unique == n_rows and (_id_like(name) or learn.key_pattern(present) is not None):
         return ColumnKind.ID
     if len(present) >= FREE_TEXT_MIN_ROWS and n_unique > len(present) / 2:
-        return ColumnKind.ID
+        return ColumnKind.TEXT
     return ColumnKind.CATEGORICAL
 
 

@@ -21,14 +21,18 @@ class ColumnKind(StrEnum):
     DATETIME = "datetime"
     ID = "id"
     CONSTANT = "constant"
+    HIGH_CARDINALITY = "high_cardinality"
+    TEXT = "text"
 
 
 #: Kinds whose values are modelled as categories (one-hot / frequency intervals).
-DISCRETE_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
+DISCRETE_KINDS = frozenset(
+    {ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.HIGH_CARDINALITY}
+)
 #: Kinds whose values are modelled on a continuous axis.
 CONTINUOUS_KINDS = frozenset({ColumnKind.NUMERICAL, ColumnKind.DATETIME})
 #: Kinds that are not learned at all: ids are regenerated, constants restored.
-UNLEARNED_KINDS = frozenset({ColumnKind.ID, ColumnKind.CONSTANT})
+UNLEARNED_KINDS = frozenset({ColumnKind.ID, ColumnKind.CONSTANT, ColumnKind.TEXT})
 
 #: A value as stored in a column: what categories and constants hold, JSON-able as is.
 Scalar = str | int | float | bool
@@ -38,6 +42,35 @@ PRECISIONS: tuple[Precision, ...] = ("D", "h", "m", "s", "ms", "us", "ns")
 #: How a regenerated id looks: ``integer`` counts up from the source's minimum, ``uuid``
 #: draws random UUID-shaped strings, ``pattern`` is ``id_prefix`` + a (zero-padded) counter.
 IdStyle = Literal["integer", "uuid", "pattern"]
+
+
+class TextModel(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What the text kind keeps of a free-text column (see :mod:`synthgen_core.kinds.text`).
+
+    Nothing here was seen in fewer than ``min_count`` rows, except as a hash in ``refused``.
+    """
+
+    min_count: int
+    #: Values seen at least ``min_count`` times, and how often.
+    common: list[str] = []
+    common_counts: list[int] = []
+    #: Training rows holding a rarer value: their share of the output is generated.
+    generated_rows: int = 0
+    #: Rows of the generated share with 1, 2, ... words.
+    word_counts: list[int] = []
+    #: Words found in at least ``min_count`` rows, their occurrences, the share of word
+    #: slots they fill, and ``[word, next word, rows]`` for pairs that frequent.
+    words: list[str] = []
+    word_weights: list[int] = []
+    word_share: float = 0.0
+    pairs: list[list[int]] = []
+    #: The other words' letters (with counts), lengths 1, 2, ... and capitalised share.
+    letters: str = ""
+    letter_weights: list[int] = []
+    word_lengths: list[int] = []
+    capital_share: float = 0.0
+    #: 64-bit hashes of the rarer training values a generated value must not equal.
+    refused: list[int] = []
 
 
 class ColumnSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -85,3 +118,5 @@ class ColumnSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     id_style: IdStyle | None = None
     id_prefix: str = ""
     id_digits: int = 0
+    #: text: the word model its values are generated from.
+    text: TextModel | None = None

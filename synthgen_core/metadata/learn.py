@@ -1,13 +1,12 @@
-"""Learning what a column of a given kind needs: range, rounding, format, categories, ...
+"""Reading a column's values for what its kind needs: numbers, keys, scalars, supported dtypes.
 
-One function per kind, each pure over the column's values. Detection calls them after
-guessing a kind; :class:`~synthgen_core.transform.codec.TableCodec` calls them again at fit
-time for the fields a user override left empty.
+Shared by detection (which guesses a kind from them) and the kind modules of
+:mod:`synthgen_core.kinds`, which learn each kind's statistics with them; each function is
+pure over the column's values and refuses what SynthGen cannot model with the fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -17,21 +16,8 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from synthgen_core.errors import DataError
-from synthgen_core.metadata.datetimes import (
-    infer_format,
-    infer_precision,
-    parse_with_format,
-    split_offset,
-    to_int_ns,
-    unit_ns,
-)
-from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec, IdStyle, Scalar
-from synthgen_core.metadata.missing import marker_shares
+from synthgen_core.metadata.kinds import ColumnSpec, IdStyle, Scalar
 
-#: Whole numbers at or beyond this magnitude are floats: int64 cannot hold them.
-INT64_LIMIT = 2.0**63
-#: Up to this many decimals are tried before giving up on rounding a float column.
-MAX_DECIMALS = 10
 _NUMBER_TEXT = r"-?(?:0|[1-9]\d*)(?:\.\d+)?"
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 FloatArray = npt.NDArray[np.float64]
@@ -119,153 +105,7 @@ def key_pattern(strings: pd.Series) -> tuple[IdStyle, str, int] | None:
     return ("pattern", str(parts[0].iloc[0]), digits)
 
 
-def analyze(name: str, series: pd.Series, kind: ColumnKind, mask: np.ndarray) -> ColumnSpec:
-    """A full spec for ``series`` modelled as ``kind``."""
-    return complete(ColumnSpec(name=name, kind=kind, dtype=str(series.dtype)), series, mask)
-
-
-def complete(spec: ColumnSpec, series: pd.Series, mask: np.ndarray) -> ColumnSpec:
-    """``spec`` with its empty fields learned from ``series``.
-
-    Missing-value statistics are always learned: they describe this table, not a choice.
-    """
-    check_supported(spec.name, series)
-    base = msgspec.structs.replace(
-        spec,
-        missing_rate=float(mask.mean()) if len(mask) else 0.0,
-        missing_markers=marker_shares(series, mask),
-    )
-    return _LEARNERS[spec.kind](base, series[~mask])
-
-
-def _numerical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
-    values = as_float(spec.name, present)
-    if values.size == 0:
-        return spec
-    # Past 2**63 every float is whole, yet no int64 holds it: such columns stay floats.
-    integer = bool(np.all(values == np.round(values)) and np.abs(values).max() < INT64_LIMIT)
-    as_text = ptypes.infer_dtype(present, skipna=True) == "string"
-    decimals = _text_decimals(present) if as_text else 0 if integer else _decimals(values)
-    return _replace(
-        spec,
-        integer=integer,
-        decimals=decimals,
-        min_value=float(values.min()),
-        max_value=float(values.max()),
-        numbers_as_text=as_text,
-    )
-
-
-def _decimals(values: FloatArray) -> int | None:
-    """Fewest decimals that reproduce every value (None: keep full float precision)."""
-    sample = np.unique(values)[:100_000]
-    # Relative: float noise (0.1 + 0.2 is 4e-17 off 0.3) passes, while 3e-12 does not round
-    # to 0.0, and log(0.1) = -2.3025850929940455 keeps its digits: rounded to 10 decimals it
-    # would become a value the data never holds, which a classifier spots in every row.
-    tolerance = 1e-12 * np.abs(sample)
-    for decimals in range(1, MAX_DECIMALS + 1):
-        if np.all(np.abs(np.round(sample, decimals) - sample) <= tolerance):
-            return decimals
-    return None
-
-
-def _text_decimals(strings: pd.Series) -> int:
-    """Digits after the point in numbers written as text ("0.10" has 2: kept on output)."""
-    fraction = strings.astype(str).str.partition(".")[2]
-    return int(fraction.str.len().max())
-
-
-def _datetime(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
-    fmt = spec.datetime_format
-    if ptypes.is_datetime64_any_dtype(present.dtype):
-        parsed = present
-    elif ptypes.infer_dtype(present, skipna=True) == "string":
-        fmt = fmt or infer_format(present)
-        if fmt is None:
-            raise DataError(
-                f"column {spec.name!r} is datetime but no single format parses all "
-                "its strings; give one with update_column(datetime_format='%Y-%m-%d')"
-            )
-        parsed = parse_with_format(present, fmt)
-    else:  # datetime objects, maybe with several time zones: as UTC instants
-        parsed = pd.to_datetime(present.astype(object), errors="coerce", utc=True)
-    if parsed.isna().any():
-        raise DataError(
-            f"column {spec.name!r} is datetime but some values do not parse; "
-            "clean them or set its kind to 'categorical'"
-        )
-    nanoseconds = to_int_ns(pd.Series(parsed))
-    offset = _most_common_offset(present) if fmt and fmt.endswith("%z") else None
-    if nanoseconds.size == 0:
-        return _replace(
-            spec, datetime_format=fmt, utc_offset=offset, precision=spec.precision or "s"
-        )
-    precision = spec.precision or infer_precision(nanoseconds)
-    units = nanoseconds // unit_ns(precision)
-    return _replace(
-        spec,
-        datetime_format=fmt,
-        utc_offset=offset,
-        precision=precision,
-        min_value=float(units.min()),
-        max_value=float(units.max()),
-    )
-
-
-def _most_common_offset(strings: pd.Series) -> str | None:
-    """The offset most strings end with: generated datetimes are written in it."""
-    offsets = split_offset(strings)[1].dropna()
-    return str(offsets.mode().iloc[0]) if len(offsets) else None
-
-
-def _categorical(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
-    count_unique(spec.name, present)
-    if isinstance(present.dtype, pd.CategoricalDtype):
-        values = list(present.dtype.categories)
-        spec = msgspec.structs.replace(spec, ordered=spec.ordered or present.dtype.ordered)
-    else:
-        values = sorted(pd.unique(present.astype(object)), key=_sort_key)
-    return _replace(spec, categories=[to_scalar(v, spec.name) for v in values])
-
-
-def _boolean(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
-    spec = _categorical(spec, present)
-    if spec.categories is not None and len(spec.categories) > 2:
-        raise DataError(
-            f"column {spec.name!r} has {len(spec.categories)} distinct values, too "
-            "many for kind 'boolean'; set its kind to 'categorical'"
-        )
-    return spec
-
-
-def _constant(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
-    if present.empty:
-        return spec
-    return _replace(spec, constant_value=to_scalar(present.iloc[0], spec.name))
-
-
-def _id(spec: ColumnSpec, present: pd.Series) -> ColumnSpec:
-    if spec.id_style is not None and spec.id_style != "integer":
-        return spec  # a user-chosen style, prefix and width
-    inferred = ptypes.infer_dtype(present, skipna=True)
-    if inferred in ("integer", "floating", "mixed-integer-float"):
-        values = as_float(spec.name, present)
-        start = float(values.min()) if values.size else 0.0
-        return _replace(spec, id_style="integer", min_value=start, integer=True)
-    style, prefix, digits = key_pattern(present) or ("pattern", f"{spec.name}-", 0)
-    return msgspec.structs.replace(spec, id_style=style, id_prefix=prefix, id_digits=digits)
-
-
-def _sort_key(value: Any) -> tuple[str, Any]:
-    """Orders mixed-type categories: by type name, then by value within a type."""
-    if isinstance(value, bool | np.bool_):
-        return ("bool", bool(value))
-    if isinstance(value, int | float | np.number):
-        return ("number", float(value))
-    return (type(value).__name__, value if isinstance(value, str) else str(value))
-
-
-def _replace(spec: ColumnSpec, **fields: Any) -> ColumnSpec:
+def fill_empty(spec: ColumnSpec, **fields: Any) -> ColumnSpec:
     """Fill only the fields the spec leaves empty, so user overrides win."""
     chosen = {k: v for k, v in fields.items() if getattr(spec, k) is None or k in _ALWAYS}
     return msgspec.structs.replace(spec, **chosen)
@@ -273,11 +113,3 @@ def _replace(spec: ColumnSpec, **fields: Any) -> ColumnSpec:
 
 #: Learned from the values whatever the spec says: they describe the data, not a choice.
 _ALWAYS = frozenset({"integer", "numbers_as_text"})
-_LEARNERS: dict[ColumnKind, Callable[[ColumnSpec, pd.Series], ColumnSpec]] = {
-    ColumnKind.NUMERICAL: _numerical,
-    ColumnKind.DATETIME: _datetime,
-    ColumnKind.CATEGORICAL: _categorical,
-    ColumnKind.BOOLEAN: _boolean,
-    ColumnKind.CONSTANT: _constant,
-    ColumnKind.ID: _id,
-}

@@ -9,6 +9,10 @@
   here, by each row's position in the whole output (``first_row`` + its row number).
 * ``save``/``load`` go through :mod:`synthgen_core.io.model_file`: JSON plus safetensors,
   so loading a file never executes code.
+* The config's ``constraints`` are applied here, around ``_fit`` and ``_sample``: a
+  subclass learns and draws the table :class:`~synthgen_core.constraints.plan.ConstraintPlan`
+  rewrote (``metadata_``), and ``sample`` returns the user's (``table_metadata_``), so
+  every model type, a plugin's included, keeps them without knowing of them.
 
 Subclasses implement ``_fit``, ``_sample``, ``_get_state`` and ``_set_state``.
 """
@@ -24,11 +28,14 @@ import msgspec
 import numpy as np
 import pandas as pd
 
-from synthgen_core import __version__
+from synthgen_core._version import __version__
+from synthgen_core.constraints.plan import ConstraintPlan
+from synthgen_core.constraints.sampler import sample_constrained
 from synthgen_core.errors import DataError, ModelFileError, NotFittedError
 from synthgen_core.io.model_file import (
     FORMAT_VERSION,
     ModelFileHeader,
+    ModelFileTarget,
     SigningKey,
     write_model_file,
 )
@@ -54,15 +61,21 @@ class ModelState(msgspec.Struct, kw_only=True):
 
 
 class Synthesizer(ABC):
-    """Base class of the four models and of third-party models."""
+    """Base class of the five models and of third-party models.
+
+    A model's name and description live in :mod:`synthgen_core.models.registry`: the
+    built-ins' in its table, a plugin's in its ``display_name`` and ``description``
+    class attributes, which the registry reads.
+    """
 
     model_type: ClassVar[str]
-    display_name: ClassVar[str]
-    description: ClassVar[str]
     config_type: ClassVar[type[ModelConfig]]
     #: Set during ``fit`` only: the checkpoint file and the seed the fit draws from.
     _checkpoint: Checkpoint | None = None
     _fit_seed: int | None = None
+    #: The fitted constraints (None: the config has none): every fit and sample goes
+    #: through them, so each model type keeps them without knowing of them.
+    constraints_: ConstraintPlan | None = None
 
     def __init__(self, *, verbose: bool = True, **options: Any) -> None:
         self.options = dict(options)
@@ -77,6 +90,17 @@ class Synthesizer(ABC):
     @property
     def is_fitted(self) -> bool:
         return hasattr(self, "metadata_")
+
+    @property
+    def table_metadata_(self) -> Metadata:
+        """The metadata of the table the model generates, as the user gave it.
+
+        ``metadata_`` describes the table the model itself learned, which differs where
+        constraints rewrite columns (see :mod:`synthgen_core.constraints`).
+        """
+        self._check_fitted()
+        plan = self.constraints_
+        return self.metadata_ if plan is None else plan.table_metadata
 
     def get_config(self) -> dict[str, Any]:
         """Every option with its effective value, defaults included."""
@@ -104,6 +128,7 @@ class Synthesizer(ABC):
             raise DataError(f"fit expects a pandas DataFrame, got {type(data).__name__}")
         metadata = Metadata.detect(data) if metadata is None else metadata
         metadata.validate(data)
+        plan, data, metadata = self._constrain(data, metadata)
         self._open_checkpoint(checkpoint, data)
         try:
             shown = self.verbose if verbose is None else verbose
@@ -116,7 +141,16 @@ class Synthesizer(ABC):
         # A model may hand back the metadata completed at fit (ranges and categories that
         # the user's metadata left empty), so conditions are checked against what it learned.
         self.metadata_ = complete_ids(metadata if learned is None else learned, data)
+        self.constraints_ = None if plan is None else plan.adopt(self.metadata_)
         return self
+
+    def _constrain(
+        self, data: pd.DataFrame, metadata: Metadata
+    ) -> tuple[ConstraintPlan | None, pd.DataFrame, Metadata]:
+        """The table and metadata the model learns: the user's, rewritten by constraints."""
+        if not self.config.constraints:
+            return None, data, metadata
+        return ConstraintPlan.fit(self.config.constraints, data, metadata)
 
     def _open_checkpoint(self, path: str | os.PathLike[str] | None, data: pd.DataFrame) -> None:
         """Open the fit's checkpoint file and settle its seed (a resumed fit keeps its own)."""
@@ -166,16 +200,32 @@ class Synthesizer(ABC):
         _check_first_row(first_row)
         from synthgen_core.sampling.conditions import validate_conditions
 
-        checked = validate_conditions(self.metadata_, conditions or {})
+        checked = validate_conditions(self.table_metadata_, conditions or {})
         # The config seed is the default sample seed: fit + sample reproducible end to end.
         rng = numpy_rng(self.config.seed if seed is None else seed)
-        frame = self._sample(int(num_rows), rng, checked)
+        plan = self.constraints_
+        if plan is None:
+            frame = self._sample(int(num_rows), rng, checked)
+        else:
+            frame = sample_constrained(plan, self._sample_learned, int(num_rows), checked, rng)
         # Ids are numbered here, by position in the whole output: a model may draw its rows
         # in batches (rejection sampling), and a caller may draw an output in chunks.
-        return number_ids(frame, self.metadata_, int(first_row), rng)
+        return number_ids(frame, self.table_metadata_, int(first_row), rng)
 
-    def save(self, path: str | os.PathLike[str], *, signing_key: SigningKey | None = None) -> None:
-        """Write the fitted model to one ``.sgm`` file, signed when given ``signing_key``."""
+    def _sample_learned(
+        self, num_rows: int, rng: np.random.Generator, conditions: dict[str, Any]
+    ) -> pd.DataFrame:
+        """Rows of the table the model learned, under conditions mapped onto it."""
+        from synthgen_core.sampling.conditions import validate_conditions
+
+        return self._sample(num_rows, rng, validate_conditions(self.metadata_, conditions))
+
+    def save(self, path: ModelFileTarget, *, signing_key: SigningKey | None = None) -> None:
+        """Write the fitted model as one ``.sgm`` file, signed when given ``signing_key``.
+
+        ``path`` may be an open binary file (a server's storage stream): it is written,
+        not closed, and not made atomic, which is the stream owner's part.
+        """
         self._check_fitted()
         state = self._get_state()
         header = ModelFileHeader(
@@ -187,6 +237,7 @@ class Synthesizer(ABC):
             state=state.values,
             payload_sha256="",
             payload_bytes=0,
+            constraints=None if self.constraints_ is None else self.constraints_.to_state(),
         )
         write_model_file(path, header, state.arrays, signing_key=signing_key)
 
@@ -196,6 +247,7 @@ class Synthesizer(ABC):
         model.metadata_ = Metadata.from_dict(header.metadata)
         try:
             model._set_state(ModelState(values=header.state, arrays=arrays))
+            model.constraints_ = _stored_plan(model.config.constraints, header.constraints)
         # RuntimeError: PyTorch's load_state_dict on missing, unexpected or mis-shaped weights
         except (KeyError, ValueError, TypeError, RuntimeError) as error:
             reason = (str(error).splitlines() or [type(error).__name__])[0]
@@ -226,6 +278,15 @@ class Synthesizer(ABC):
 
     @abstractmethod
     def _set_state(self, state: ModelState) -> None: ...
+
+
+def _stored_plan(constraints: list[Any], state: dict[str, Any] | None) -> ConstraintPlan | None:
+    """The fitted constraints of a model file (ValueError where options and state differ)."""
+    if not constraints and state is None:
+        return None
+    if not constraints or state is None:
+        raise ValueError("its constraints and their fitted state do not match")
+    return ConstraintPlan.from_state(constraints, state)
 
 
 def _check_num_rows(num_rows: object) -> None:

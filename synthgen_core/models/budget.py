@@ -15,7 +15,7 @@ config and the table's metadata alone, before any row is read:
 
 The encoded table itself is not counted: it grows with the data, which the upload limit
 bounds, not with any option. :func:`check_footprint` refuses a config over a budget with a
-:class:`~synthgen_core.models.config.ConfigOptionError` naming the options to lower.
+:class:`~synthgen_core.errors.ConfigOptionError` naming the options to lower.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from typing import Any
 
 import msgspec
 
+from synthgen_core.errors import ConfigOptionError
+from synthgen_core.kinds import kind_of
 from synthgen_core.metadata import Metadata
 from synthgen_core.metadata.kinds import CONTINUOUS_KINDS, DISCRETE_KINDS
 from synthgen_core.models.config import (
     AutoregressiveConfig,
-    ConfigOptionError,
     CopulaGANConfig,
     CTGANConfig,
     ModelConfig,
@@ -103,7 +104,7 @@ def table_widths(metadata: Metadata, *, max_bins: int = 100) -> TableWidths:
             scalars += 1
             vocab.append(max_bins + missing)
         elif spec.kind in DISCRETE_KINDS:
-            slots = max(len(spec.categories or ()), 1) + missing
+            slots = kind_of(spec).max_codes(spec) + missing
             data += slots
             categories += slots
             vocab.append(slots)

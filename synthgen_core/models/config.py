@@ -16,7 +16,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
-from synthgen_core.errors import ConfigError
+from synthgen_core.constraints.specs import Constraint, explain_error
+from synthgen_core.errors import ConfigError, ConfigOptionError
 
 Epochs = Annotated[int, msgspec.Meta(ge=1, le=100_000, description="Number of training epochs.")]
 BatchSize = Annotated[int, msgspec.Meta(ge=2, le=1_000_000, description="Training batch size.")]
@@ -63,6 +64,11 @@ class ModelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Options every model type accepts."""
 
     seed: Seed = None
+    #: Rules every generated row keeps (see :mod:`synthgen_core.constraints`).
+    constraints: Annotated[
+        list[Constraint],
+        msgspec.Meta(max_length=256, description="Rules every generated row keeps."),
+    ] = msgspec.field(default_factory=list)
 
 
 class NeuralConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True):
@@ -195,14 +201,6 @@ class GaussianCopulaConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
 C = TypeVar("C", bound="ModelConfig")
 
 
-class ConfigOptionError(ConfigError):
-    """A :class:`ConfigError` about one named option, so the service can point at it."""
-
-    def __init__(self, message: str, *, option: str) -> None:
-        super().__init__(message)
-        self.option = option
-
-
 def parse_config(config_type: type[C], options: dict[str, Any]) -> C:
     """Validate ``options`` into ``config_type``; a :class:`ConfigError` names the bad option."""
     if not isinstance(options, dict):
@@ -234,6 +232,9 @@ def check_device(device: str) -> None:
 
 def _explain(error: msgspec.ValidationError, config_type: type[ModelConfig]) -> ConfigError:
     message = str(error)
+    in_constraint = explain_error(message)
+    if in_constraint is not None:
+        return ConfigOptionError(in_constraint[1], option=in_constraint[0])
     unknown = re.match(r"Object contains unknown field `([^`]+)`", message)
     if unknown:
         known = ", ".join(sorted(config_type.__struct_fields__))

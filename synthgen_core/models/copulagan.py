@@ -18,16 +18,13 @@ import msgspec
 import numpy as np
 import pandas as pd
 
+from synthgen_core.kinds import kind_of
 from synthgen_core.metadata import ColumnKind, ColumnSpec, Metadata
 from synthgen_core.models.base import ModelState
 from synthgen_core.models.config import CopulaGANConfig
 from synthgen_core.models.ctgan.model import CTGAN
 from synthgen_core.models.gaussian_copula.marginals import Marginal, fit_marginal
 from synthgen_core.transform.codec import TableCodec
-from synthgen_core.transform.datetimes import decode_datetime
-from synthgen_core.transform.numbers import decode_numerical
-
-_CONTINUOUS = (ColumnKind.NUMERICAL, ColumnKind.DATETIME)
 
 
 class CopulaColumn(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,8 +38,6 @@ class CopulaGAN(CTGAN):
     """CTGAN on normal scores; options in :class:`~synthgen_core.models.config.CopulaGANConfig`."""
 
     model_type = "copulagan"
-    display_name = "CopulaGAN"
-    description = "Copula-based GAN - good for capturing correlations"
     config_type = CopulaGANConfig
     config: CopulaGANConfig
 
@@ -55,7 +50,7 @@ class CopulaGAN(CTGAN):
         specs: list[ColumnSpec] = []
         columns: dict[str, CopulaColumn] = {}
         for spec in codec.metadata_.columns:
-            if spec.kind not in _CONTINUOUS:
+            if kind_of(spec).family != "continuous":
                 specs.append(metadata.column(spec.name))
                 continue
             values = encoded.continuous[spec.name]  # (N,) NaN where missing
@@ -71,10 +66,8 @@ class CopulaGAN(CTGAN):
         for name, column in self.copula_columns_.items():
             scores = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
             values = _apply(column.marginal.from_normal, scores)  # (N,) NaN where missing
-            if column.spec.kind == ColumnKind.DATETIME:
-                frame[name] = decode_datetime(column.spec, values, rng)
-            else:
-                frame[name] = decode_numerical(column.spec, values, rng)
+            spec = column.spec
+            frame[name] = kind_of(spec).decode(spec, values, len(values), rng, None)
         return frame
 
     def _get_state(self) -> ModelState:

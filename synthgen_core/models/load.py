@@ -11,10 +11,14 @@ is handed out: a file that loads is a model that samples.
 
 from __future__ import annotations
 
-import os
-
 from synthgen_core.errors import ConfigError, ModelFileError
-from synthgen_core.io.model_file import ModelFileHeader, SigningKey, read_model_file
+from synthgen_core.io.model_file import (
+    ModelFileHeader,
+    ModelFileTarget,
+    SigningKey,
+    read_model_file,
+    source_name,
+)
 from synthgen_core.models.base import Arrays, Synthesizer
 from synthgen_core.models.registry import model_class
 
@@ -22,14 +26,15 @@ from synthgen_core.models.registry import model_class
 CHECK_ROWS = 16
 
 
-def load(path: str | os.PathLike[str], *, signing_key: SigningKey | None = None) -> Synthesizer:
-    """The fitted model saved at ``path`` by :meth:`Synthesizer.save`.
+def load(source: ModelFileTarget, *, signing_key: SigningKey | None = None) -> Synthesizer:
+    """The fitted model saved by :meth:`Synthesizer.save` at a path or in an open binary file.
 
-    With ``signing_key``, only a file signed with that key is loaded (see
-    :mod:`synthgen_core.io.model_file`).
+    A file object is read to its end and left open, so a server can load a model from the
+    stream its storage hands out without a local copy. With ``signing_key``, only a file
+    signed with that key is loaded (see :mod:`synthgen_core.io.model_file`).
     """
-    header, arrays = read_model_file(path, signing_key=signing_key)
-    name = str(path)
+    header, arrays = read_model_file(source, signing_key=signing_key)
+    name = source_name(source)
     try:
         cls = model_class(header.model_type)
     except ConfigError:

@@ -1,9 +1,13 @@
 """Which model types exist: the five built-ins plus plugins.
 
+This is the one home of every model type's id, name and description: the model classes,
+the CLI, the service's ``GET /api/synthgen/model-types`` and the docs read them from here.
+Built-ins are described in :data:`_BUILTINS` without importing them, so listing model
+types never imports PyTorch.
+
 A third-party package adds a model type by naming a :class:`Synthesizer` subclass in the
-``synthgen.models`` entry-point group; it then shows in :data:`MODEL_TYPES`, in
-:func:`create` and in the service's ``GET /api/synthgen/model-types``. Built-ins are
-described here without importing them, so listing model types never imports PyTorch.
+``synthgen.models`` entry-point group, with ``display_name`` and ``description`` class
+attributes; it then shows in :data:`MODEL_TYPES` and :func:`create` as the built-ins do.
 """
 
 from __future__ import annotations
@@ -109,6 +113,9 @@ _BUILTINS = (
         "any columns",
     ),
 )
+
+#: The built-in model type ids, in the order :func:`model_types` lists them.
+BUILT_IN_TYPES = tuple(entry.info.id for entry in _BUILTINS)
 
 
 def _plugins() -> Iterator[_Entry]:

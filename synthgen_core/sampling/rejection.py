@@ -15,12 +15,10 @@ import numpy as np
 import pandas as pd
 
 from synthgen_core.errors import ConditionError
-from synthgen_core.metadata import ColumnKind, ColumnSpec, Metadata
-from synthgen_core.metadata.missing import missing_mask
-from synthgen_core.sampling.conditions import category_code, condition_number, set_exact_values
-from synthgen_core.transform.datetimes import encode_datetime
-from synthgen_core.transform.discrete import encode_codes
-from synthgen_core.transform.numbers import encode_numerical
+from synthgen_core.kinds import DiscreteColumn, kind_of
+from synthgen_core.metadata import ColumnSpec, Metadata
+from synthgen_core.sampling.conditions import set_exact_values
+from synthgen_core.transform.codec import TableCodec
 
 Draw = Callable[[int, np.random.Generator], pd.DataFrame]
 
@@ -38,6 +36,7 @@ def sample_with_rejection(
     *,
     tolerance: float = 0.01,
     max_draw_rows: int | None = None,
+    codec: TableCodec | None = None,
 ) -> pd.DataFrame:
     """``num_rows`` rows of ``draw`` that satisfy validated ``conditions``, or ConditionError.
 
@@ -50,12 +49,14 @@ def sample_with_rejection(
     before the budget is spent only when it is statistically hopeless (see
     :func:`_hopeless`); then, or when the budget is spent, the call fails instead of
     looping forever or returning fewer rows. Accepted rows keep ``draw``'s order; the
-    index is reset.
+    index is reset. ``codec`` (the model's fitted codec) lets a kind whose codes stand for
+    several values accept every row of the condition's code; its value is then written.
     """
     if not conditions or num_rows == 0:
         return draw(num_rows, rng)
     budget = max_draw_rows if max_draw_rows is not None else max(200 * num_rows, 100_000)
     specs = [metadata.column(name) for name in conditions]
+    infos = _code_tables(codec, conditions)
     kept: list[pd.DataFrame] = []
     accepted = drawn = batch = 0
     while accepted < num_rows and drawn < budget:
@@ -65,7 +66,7 @@ def sample_with_rejection(
         batch = _next_batch(remaining, accepted, drawn, left, batch)
         frame = draw(batch, rng)
         drawn += batch
-        matches = _all_match(frame, specs, conditions, tolerance)
+        matches = _all_match(frame, specs, conditions, infos, tolerance)
         kept.append(frame[matches])
         accepted += int(matches.sum())
     if accepted >= num_rows:
@@ -101,13 +102,29 @@ def _next_batch(remaining: int, accepted: int, drawn: int, left: int, previous: 
     return min(left, wanted)
 
 
+def _code_tables(
+    codec: TableCodec | None, conditions: Mapping[str, Any]
+) -> dict[str, DiscreteColumn]:
+    """The fitted code table of every conditioned discrete column ``codec`` knows."""
+    if codec is None:
+        return {}
+    discrete = set(codec.discrete_columns)
+    return {name: codec.discrete_info(name) for name in conditions if name in discrete}
+
+
 def _all_match(
-    frame: pd.DataFrame, specs: list[ColumnSpec], conditions: Mapping[str, Any], tolerance: float
+    frame: pd.DataFrame,
+    specs: list[ColumnSpec],
+    conditions: Mapping[str, Any],
+    infos: Mapping[str, DiscreteColumn],
+    tolerance: float,
 ) -> np.ndarray:
-    """(N,) bool: rows that satisfy every condition."""
+    """(N,) bool: rows that satisfy every condition, as each column's kind judges."""
     matches = np.ones(len(frame), dtype=bool)
     for spec in specs:
-        matches &= _matches(spec, frame[spec.name], conditions[spec.name], tolerance)
+        series = frame[spec.name].reset_index(drop=True)
+        info = infos.get(spec.name)
+        matches &= kind_of(spec).matches(spec, info, series, conditions[spec.name], tolerance)
     return matches
 
 
@@ -122,25 +139,6 @@ def _too_rare(
         "are too rare for this model; relax them, or use the gaussian_copula model, which "
         "applies conditions exactly"
     )
-
-
-def _matches(spec: ColumnSpec, series: pd.Series, value: Any, tolerance: float) -> np.ndarray:
-    """(N,) bool: rows whose cell satisfies the condition."""
-    series = series.reset_index(drop=True)
-    mask = missing_mask(series)
-    if spec.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
-        codes = encode_codes(spec, series, mask)
-        return np.asarray(codes == category_code(spec, value))
-    if spec.kind == ColumnKind.CONSTANT:
-        return ~mask
-    if spec.kind == ColumnKind.DATETIME:
-        numbers = encode_datetime(spec, series, mask)
-    else:
-        numbers = encode_numerical(spec, series, mask)
-    span = (spec.max_value or 0.0) - (spec.min_value or 0.0)
-    target = condition_number(spec, value)
-    with np.errstate(invalid="ignore"):
-        return np.asarray(np.abs(numbers - target) <= tolerance * span)
 
 
 __all__ = ["Draw", "sample_with_rejection"]

@@ -1,9 +1,11 @@
 """TableCodec: a table <-> per-column numeric vectors, exactly reversible.
 
-The floor every model stands on. Continuous columns (numerical, datetime) become float64
-vectors with NaN where missing; discrete columns (categorical, boolean) become int64 codes,
-missing being one more code. Ids and constants are not encoded: decoding regenerates ids and
-writes constants back, then restores the source's column order, dtypes and missing markers.
+The floor every model stands on. Each column is encoded by its kind
+(:mod:`synthgen_core.kinds`), looked up in the kinds table: continuous columns (numerical,
+datetime) become float64 vectors with NaN where missing; discrete columns (categorical,
+boolean) become int64 codes into the kind's :class:`DiscreteColumn`, missing being one more
+code. Ids and constants are not encoded: decoding regenerates ids and writes constants back,
+then restores the source's column order, dtypes and missing markers.
 """
 
 from __future__ import annotations
@@ -16,20 +18,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from synthgen_core.errors import DataError, NotFittedError
-from synthgen_core.metadata import learn
-from synthgen_core.metadata.kinds import (
-    DISCRETE_KINDS,
-    ColumnKind,
-    ColumnSpec,
-    Scalar,
-)
+from synthgen_core.errors import ConditionError, DataError, NotFittedError
+from synthgen_core.kinds import table as kind_table
+from synthgen_core.kinds.base import DiscreteColumn, Kind
+from synthgen_core.metadata.kinds import ColumnSpec
 from synthgen_core.metadata.metadata import Metadata
 from synthgen_core.metadata.missing import missing_mask
-from synthgen_core.transform.datetimes import decode_datetime, encode_datetime
-from synthgen_core.transform.discrete import decode_codes, encode_codes
-from synthgen_core.transform.numbers import decode_numerical, encode_numerical
-from synthgen_core.transform.unlearned import decode_constant, decode_id
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -44,21 +38,6 @@ class EncodedTable:
     continuous: dict[str, FloatArray]
     #: categorical and boolean columns: int64 codes (N,); the missing code is the last.
     discrete: dict[str, IntArray]
-
-
-class DiscreteColumn(msgspec.Struct, frozen=True, kw_only=True):
-    """What a model needs about one discrete column, codes in order."""
-
-    name: str
-    #: Category values, code ``i`` is ``categories[i]``; the missing code (if any) follows.
-    categories: list[Scalar]
-    #: Share of training rows per code, missing code included when ``has_missing``.
-    frequencies: list[float]
-    has_missing: bool
-
-    @property
-    def n_codes(self) -> int:
-        return len(self.categories) + int(self.has_missing)
 
 
 class CodecState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -78,14 +57,14 @@ class TableCodec:
         """Learn the fields the metadata leaves empty and each category's frequency."""
         self.metadata.validate(df)
         specs = [
-            learn.complete(spec, df[spec.name], missing_mask(df[spec.name]))
+            kind_table.complete(spec, df[spec.name], missing_mask(df[spec.name]))
             for spec in self.metadata.columns
         ]
         self.metadata_ = Metadata(columns=specs)
         self.discrete_ = [
-            _discrete_column(spec, encode_codes(spec, df[spec.name], missing_mask(df[spec.name])))
-            for spec in specs
-            if spec.kind in DISCRETE_KINDS
+            kind.fit_codes(spec, df[spec.name], missing_mask(df[spec.name]))
+            for spec, kind in _kinds(specs)
+            if kind.family == "discrete"
         ]
         return self
 
@@ -111,19 +90,30 @@ class TableCodec:
                 return info
         raise DataError(f"{name!r} is not a discrete column; discrete: {self.discrete_columns}")
 
+    def condition_code(self, name: str, value: Any) -> int:
+        """The code a model fixes for a validated condition on discrete column ``name``."""
+        spec = self._fitted().column(name)
+        if name not in self.discrete_columns:
+            raise ConditionError(
+                f"{name!r} is not a discrete column; codes are fixed for "
+                f"{self.discrete_columns[:10]}"
+            )
+        return kind_table.kind_of(spec).condition_code(spec, self.discrete_info(name), value)
+
     def encode(self, df: pd.DataFrame) -> EncodedTable:
         meta = self._fitted()
         meta.validate(df)
         continuous: dict[str, FloatArray] = {}
         discrete: dict[str, IntArray] = {}
-        for spec in meta.columns:
+        for spec, kind in _kinds(meta.columns):
             series = df[spec.name]
-            if spec.kind == ColumnKind.NUMERICAL:
-                continuous[spec.name] = encode_numerical(spec, series, missing_mask(series))
-            elif spec.kind == ColumnKind.DATETIME:
-                continuous[spec.name] = encode_datetime(spec, series, missing_mask(series))
-            elif spec.kind in DISCRETE_KINDS:
-                discrete[spec.name] = encode_codes(spec, series, missing_mask(series))
+            if kind.family == "continuous":
+                numbers = kind.encode(spec, series, missing_mask(series), None)
+                continuous[spec.name] = np.asarray(numbers, dtype=np.float64)
+            elif kind.family == "discrete":
+                info = self.discrete_info(spec.name)
+                codes = kind.encode(spec, series, missing_mask(series), info)
+                discrete[spec.name] = np.asarray(codes, dtype=np.int64)
         return EncodedTable(n_rows=len(df), continuous=continuous, discrete=discrete)
 
     def decode(self, encoded: EncodedTable, rng: np.random.Generator) -> pd.DataFrame:
@@ -152,17 +142,14 @@ class TableCodec:
     def _decode_column(
         self, spec: ColumnSpec, encoded: EncodedTable, rng: np.random.Generator
     ) -> pd.Series:
-        n_rows = encoded.n_rows
-        if spec.kind == ColumnKind.NUMERICAL:
-            series = decode_numerical(spec, encoded.continuous[spec.name], rng)
-        elif spec.kind == ColumnKind.DATETIME:
-            series = decode_datetime(spec, encoded.continuous[spec.name], rng)
-        elif spec.kind in DISCRETE_KINDS:
-            series = decode_codes(spec, encoded.discrete[spec.name], rng)
-        elif spec.kind == ColumnKind.ID:
-            series = decode_id(spec, n_rows, rng)
-        else:
-            series = decode_constant(spec, n_rows, rng)
+        kind = kind_table.kind_of(spec)
+        values: np.ndarray | None = None
+        info: DiscreteColumn | None = None
+        if kind.family == "continuous":
+            values = encoded.continuous[spec.name]
+        elif kind.family == "discrete":
+            values, info = encoded.discrete[spec.name], self.discrete_info(spec.name)
+        series = kind.decode(spec, values, encoded.n_rows, rng, info)
         return series.reset_index(drop=True)
 
     def _fitted(self) -> Metadata:
@@ -172,16 +159,8 @@ class TableCodec:
         return meta
 
 
-def _discrete_column(spec: ColumnSpec, codes: IntArray) -> DiscreteColumn:
-    categories = spec.categories or []
-    has_missing = bool((codes == len(categories)).any())
-    counts = np.bincount(codes, minlength=len(categories) + int(has_missing))
-    return DiscreteColumn(
-        name=spec.name,
-        categories=categories,
-        has_missing=has_missing,
-        frequencies=(counts / max(len(codes), 1)).tolist(),
-    )
+def _kinds(specs: list[ColumnSpec]) -> list[tuple[ColumnSpec, Kind]]:
+    return [(spec, kind_table.kind_of(spec)) for spec in specs]
 
 
 def _check_encoded(meta: Metadata, encoded: EncodedTable) -> None:
@@ -201,3 +180,6 @@ def _check_encoded(meta: Metadata, encoded: EncodedTable) -> None:
                     f"encoded column {name!r} has {len(group[name])} values, "
                     f"expected n_rows={encoded.n_rows}"
                 )
+
+
+__all__ = ["CodecState", "DiscreteColumn", "EncodedTable", "TableCodec"]

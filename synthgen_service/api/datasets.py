@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import uuid
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -18,9 +16,16 @@ from synthgen_service import ingest
 from synthgen_service.api.projects import owned_project
 from synthgen_service.api.removal import Removal
 from synthgen_service.api.upload_doc import UploadOperation, VersionOperation
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.api.views import from_row
+from synthgen_service.artifacts import (
+    ArtifactKey,
+    ArtifactStore,
+    ArtifactWriter,
+    removed_on_error,
+)
 from synthgen_service.errors import InvalidField, NotFound
 from synthgen_service.multipart_form import FormData, convert_fields, read_form
+from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.schemas.common import Description, ErrorBody, Limit, Name, Offset, Page
 from synthgen_service.schemas.datasets import (
     ColumnRead,
@@ -33,7 +38,8 @@ from synthgen_service.schemas.datasets import (
 )
 from synthgen_service.settings import Settings
 from synthgen_service.store import artifacts, datasets
-from synthgen_service.store.tables import ArtifactKind, Dataset, DatasetVersion
+from synthgen_service.store.status import ArtifactKind
+from synthgen_service.store.tables import Dataset, DatasetVersion
 
 _UPLOAD_ERRORS = {
     413: ResponseSpec(
@@ -56,16 +62,17 @@ class UploadFields(msgspec.Struct, kw_only=True):
     description: Description | None = None
 
 
-async def _receive(request: Request[Any, Any, Any], raw: Path, limit: int) -> FormData:
-    return await read_form(request.headers.get("content-type"), request.stream(), raw, limit)
+async def _receive(request: Request[Any, Any, Any], upload: ArtifactWriter, limit: int) -> FormData:
+    content_type = request.headers.get("content-type")
+    return await read_form(content_type, request.stream(), upload.stream, limit)
 
 
 async def _add_version(
     session: AsyncSession,
     owner: str,
-    files: ArtifactFiles,
+    files: ArtifactStore,
     dataset: Dataset,
-    received: tuple[FormData, Path],
+    received: tuple[FormData, ArtifactWriter],
     *,
     limits: TableLimits,
 ) -> UploadRead:
@@ -74,23 +81,23 @@ async def _add_version(
     Reading it within ``limits`` (rows, columns, cells, decompressed size) is what keeps a
     small hostile file from expanding in memory; a refused file leaves nothing behind.
     """
-    form, raw = received
+    form, upload = received
     if form.filename is None:
         raise InvalidField("send the table as a multipart part named 'file'", key="file")
     filename = form.filename
-    suffix = ingest.sniff_suffix(filename, raw)
-    with files.temp_file(suffix) as table:
-        os.replace(raw, table)
-        found = await ingest.analyse_async(table, filename, limits)
-        artifact_id = uuid.uuid4()
-        path, size = files.publish(table, artifact_id, suffix)
-    with files.removed_on_error(artifact_id):
+    with upload.read_back() as head:
+        suffix = ingest.sniff_suffix(filename, head.read(ingest.SNIFF_BYTES))
+    found = await ingest.analyse_async(upload.read_back, filename, suffix, limits)
+    artifact_id = uuid.uuid4()
+    key = ArtifactKey.data(artifact_id, suffix)
+    size = upload.publish(key)
+    with removed_on_error(files, artifact_id):
         await artifacts.add(
             session,
             artifact_id=artifact_id,
             owner=owner,
             kind=ArtifactKind.DATASET,
-            path=path,
+            path=str(key),
             size=size,
             content_type=ingest.CONTENT_TYPES[suffix],
         )
@@ -103,6 +110,7 @@ async def _add_version(
             columns=found.columns,
             table_metadata=found.metadata,
             quality=msgspec.to_builtins(found.quality),
+            suggested_constraints=found.suggested_constraints,
             artifact_id=artifact_id,
         )
         await session.commit()  # here, so that a failed commit removes the file too
@@ -123,26 +131,12 @@ def _columns(version: DatasetVersion) -> list[ColumnRead]:
 
 
 def _summary(version: DatasetVersion) -> VersionSummary:
-    return VersionSummary(
-        id=version.id,
-        dataset_version_id=version.id,
-        version=version.version,
-        row_count=version.row_count,
-        filename=version.filename,
-        created_at=version.created_at,
-    )
+    return from_row(VersionSummary, version, dataset_version_id=version.id)
 
 
 def _dataset_read(row: Dataset, versions: list[DatasetVersion]) -> DatasetRead:
-    return DatasetRead(
-        id=row.id,
-        dataset_id=row.id,
-        project_id=row.project_id,
-        name=row.name,
-        description=row.description,
-        created_at=row.created_at,
-        versions=[_summary(v) for v in versions if v.dataset_id == row.id],
-    )
+    mine = [_summary(v) for v in versions if v.dataset_id == row.id]
+    return from_row(DatasetRead, row, dataset_id=row.id, versions=mine)
 
 
 async def _owned_dataset(session: AsyncSession, owner: str, dataset_id: uuid.UUID) -> Dataset:
@@ -168,17 +162,18 @@ class DatasetController(Controller):
         request: Request[Any, Any, Any],
         session: AsyncSession,
         owner: str,
-        files: ArtifactFiles,
+        files: ArtifactStore,
         settings: Settings,
     ) -> UploadRead:
         """Upload a CSV or Parquet file as version 0 of a new dataset."""
-        with files.temp_file() as raw:
-            form = await _receive(request, raw, settings.max_upload_bytes)
+        with files.writer() as upload:
+            form = await _receive(request, upload, settings.max_upload_bytes)
             fields = convert_fields(form, UploadFields)
             project = await owned_project(session, owner, fields.project_id)
             dataset = await datasets.create(session, project.id, fields.name, fields.description)
             limits = ingest.upload_limits(settings)
-            return await _add_version(session, owner, files, dataset, (form, raw), limits=limits)
+            received = (form, upload)
+            return await _add_version(session, owner, files, dataset, received, limits=limits)
 
     @post(
         "/{dataset_id:uuid}/versions",
@@ -194,15 +189,16 @@ class DatasetController(Controller):
         request: Request[Any, Any, Any],
         session: AsyncSession,
         owner: str,
-        files: ArtifactFiles,
+        files: ArtifactStore,
         settings: Settings,
     ) -> UploadRead:
         """Upload a file as the next version (1, 2, ...) of an existing dataset."""
         dataset = await _owned_dataset(session, owner, dataset_id)
-        with files.temp_file() as raw:
-            form = await _receive(request, raw, settings.max_upload_bytes)
+        with files.writer() as upload:
+            form = await _receive(request, upload, settings.max_upload_bytes)
             limits = ingest.upload_limits(settings)
-            return await _add_version(session, owner, files, dataset, (form, raw), limits=limits)
+            received = (form, upload)
+            return await _add_version(session, owner, files, dataset, received, limits=limits)
 
     @get("/", operation_id="listDatasets")
     async def list(
@@ -245,20 +241,23 @@ class DatasetController(Controller):
             columns=_columns(version),
             quality=msgspec.convert(version.quality, Quality),
             created_at=version.created_at,
+            suggested_constraints=version.suggested_constraints or [],
         )
 
     @delete("/{dataset_id:uuid}", operation_id="deleteDataset", status_code=200)
     async def remove(
         self,
+        *,
         dataset_id: uuid.UUID,
         session: AsyncSession,
         owner: str,
         queue: ArqRedis,
-        files: ArtifactFiles,
+        files: ArtifactStore,
+        checkpoints: Checkpoints,
     ) -> DatasetDeleted:
         """Delete the dataset, its versions, the models trained on them and all their files."""
         await _owned_dataset(session, owner, dataset_id)
-        await Removal(session, queue, files).datasets([dataset_id])
+        await Removal(session, queue, files, checkpoints).datasets([dataset_id])
         return DatasetDeleted(ok=True, dataset_id=dataset_id)
 
 

@@ -1,4 +1,7 @@
-"""What handlers receive by name: the session, the caller's owner id, files, queue, settings.
+"""What handlers receive by name: the session, owner id, files, checkpoints, queue, settings.
+
+``files`` is the artifact store (:mod:`synthgen_service.artifacts`); ``checkpoints`` the
+training checkpoints a deletion removes with their model.
 
 Everything comes from ``app.state``, filled by the app's lifespan from the ``Settings`` given
 to ``create_app`` — nothing here reads the environment.
@@ -15,7 +18,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactStore
+from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.settings import Settings
 
 
@@ -30,9 +34,14 @@ def provide_owner(request: Request[str, Any, Any]) -> str:
     return request.user
 
 
-def provide_files(state: State) -> ArtifactFiles:
-    files: ArtifactFiles = state.files
+def provide_files(state: State) -> ArtifactStore:
+    files: ArtifactStore = state.files
     return files
+
+
+def provide_checkpoints(state: State) -> Checkpoints:
+    checkpoints: Checkpoints = state.checkpoints
+    return checkpoints
 
 
 def provide_queue(state: State) -> ArqRedis:
@@ -49,6 +58,7 @@ DEPENDENCIES = {
     "session": Provide(provide_session),
     "owner": Provide(provide_owner, sync_to_thread=False),
     "files": Provide(provide_files, sync_to_thread=False),
+    "checkpoints": Provide(provide_checkpoints, sync_to_thread=False),
     "queue": Provide(provide_queue, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
 }

@@ -8,14 +8,14 @@ from typing import Annotated
 from arq.connections import ArqRedis
 from litestar import Controller, get, post
 from litestar.params import Parameter
-from litestar.response import File
+from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from synthgen_service.api.responses import DownloadOperation, error_responses
 from synthgen_service.api.views import job_list_item, job_read
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactKey, ArtifactStore, read_chunks
 from synthgen_service.errors import Conflict, NotFound
-from synthgen_service.exports import MEDIA_TYPES, ExportFormat, export_path
+from synthgen_service.exports import MEDIA_TYPES, ExportFormat, export_key
 from synthgen_service.queue.enqueue import dequeue
 from synthgen_service.queue.liveness import waiting_note
 from synthgen_service.schemas.common import Limit, Offset, Page
@@ -23,7 +23,7 @@ from synthgen_service.schemas.jobs import JobListItem, JobRead
 from synthgen_service.settings import Settings
 from synthgen_service.store import artifacts, jobs
 from synthgen_service.store.jobs import JobFilter, JobRow
-from synthgen_service.store.tables import FINISHED_JOB_STATUSES, JobStatus, JobType
+from synthgen_service.store.status import FINISHED_JOB_STATUSES, JobStatus, JobType
 
 _FORMULA_SAFE = (
     "CSV only: prefix text cells that start with =, +, - or @ (and are not numbers) with a "
@@ -87,10 +87,10 @@ class JobController(Controller):
         job_id: uuid.UUID,
         session: AsyncSession,
         owner: str,
-        files: ArtifactFiles,
+        files: ArtifactStore,
         format: ExportFormat = ExportFormat.CSV,
         formula_safe: Annotated[bool, Parameter(description=_FORMULA_SAFE)] = False,
-    ) -> File:
+    ) -> Stream:
         """The generated table (CSV by default); 409 until the job has produced it."""
         job = (await _owned_job(session, owner, job_id)).job
         if job.job_type == JobType.TRAIN:
@@ -103,15 +103,15 @@ class JobController(Controller):
         if job.status != JobStatus.COMPLETED or job.output_artifact_id is None:
             raise Conflict(f"job {job_id} is {job.status}; its output is not available yet")
         artifact = await artifacts.get(session, owner, job.output_artifact_id)
-        if artifact is None:
+        source = None if artifact is None else ArtifactKey.parse(artifact.path)
+        if source is None or not files.exists(source):
             raise Conflict(f"job {job_id} has no stored output; generate again")
-        source = files.path(artifact.path)
-        path = await export_path(files, source, format, formula_safe=formula_safe)
-        return File(
-            path=path,
-            filename=f"synthgen-{job_id}.{format}",
-            media_type=MEDIA_TYPES[format],
-        )
+        key = await export_key(files, source, format, formula_safe=formula_safe)
+        headers = {
+            "content-disposition": f'attachment; filename="synthgen-{job_id}.{format}"',
+            "content-length": str(files.size(key)),
+        }
+        return Stream(read_chunks(files, key), media_type=MEDIA_TYPES[format], headers=headers)
 
     @post(
         "/{job_id:uuid}/cancel",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import get
 
 from synthgen_core.models.registry import model_types
@@ -16,18 +17,7 @@ from synthgen_service.schemas.models import ModelTypeRead, ModelTypes
     responses=error_responses("listModelTypes"),
 )
 async def list_model_types() -> ModelTypes:
-    found = [
-        ModelTypeRead(
-            id=info.id,
-            name=info.name,
-            description=info.description,
-            speed=info.speed,
-            quality=info.quality,
-            best_for=info.best_for,
-            config_schema=info.config_schema,
-        )
-        for info in model_types()
-    ]
+    found = msgspec.convert(model_types(), list[ModelTypeRead], from_attributes=True)
     return ModelTypes(model_types=found)
 
 

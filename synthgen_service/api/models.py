@@ -8,16 +8,18 @@ from arq.connections import ArqRedis
 from litestar import Controller, delete, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from synthgen_core.metadata import Metadata
 from synthgen_core.models.registry import validate_config
+from synthgen_core.sampling.conditions import validate_conditions
 from synthgen_service.api.body import strict_json
 from synthgen_service.api.projects import owned_project
 from synthgen_service.api.removal import Removal
 from synthgen_service.api.responses import GenerateOperation, error_responses
 from synthgen_service.api.views import job_summary, model_list_item, model_read
-from synthgen_service.artifacts import ArtifactFiles
-from synthgen_service.conditions import check_conditions
+from synthgen_service.artifacts import ArtifactStore
 from synthgen_service.errors import Conflict, InvalidField, NotFound
 from synthgen_service.limits import check_config, check_training_slots
+from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.queue.enqueue import enqueue_generate, enqueue_train
 from synthgen_service.queue.liveness import waiting_note
 from synthgen_service.schemas.common import Limit, Offset, Page
@@ -33,7 +35,9 @@ from synthgen_service.schemas.models import (
 from synthgen_service.settings import Settings
 from synthgen_service.store import datasets, jobs, models
 from synthgen_service.store.models import ModelRow
-from synthgen_service.store.tables import DatasetVersion, JobStatus, JobType, ModelStatus
+from synthgen_service.store.payloads import GenerateJob, TrainJob
+from synthgen_service.store.status import JobStatus, ModelStatus
+from synthgen_service.store.tables import DatasetVersion
 
 
 async def _owned_model(session: AsyncSession, owner: str, model_id: uuid.UUID) -> ModelRow:
@@ -53,6 +57,20 @@ async def _version_in_project(
             key="dataset_version_id",
         )
     return found[0]
+
+
+async def _sampling_metadata(session: AsyncSession, owner: str, row: ModelRow) -> Metadata:
+    """What the model's ``sample`` checks conditions against, so both accept the same.
+
+    A trained model keeps the metadata it learned; models trained before it was kept fall
+    back on their dataset version's, which training only completes.
+    """
+    stored = row.model.learned_metadata
+    if stored is None:
+        found = await datasets.get_version(session, owner, row.model.dataset_version_id)
+        assert found is not None  # the model row joins its version
+        stored = found[0].table_metadata
+    return Metadata.from_dict(stored)
 
 
 class ModelController(Controller):
@@ -87,7 +105,7 @@ class ModelController(Controller):
             config=config,
         )
         job = await jobs.create(
-            session, model_id=model.id, project_id=project.id, job_type=JobType.TRAIN, config=config
+            session, model_id=model.id, project_id=project.id, payload=TrainJob(options=config)
         )
         await session.commit()  # the worker must find the rows once the job is queued
         await enqueue_train(queue, job.id)
@@ -149,17 +167,11 @@ class ModelController(Controller):
             raise InvalidField(f"num_rows must be at most {limit}", key="num_rows")
         if row.model.status != ModelStatus.READY:
             raise Conflict(f"model {model_id} is {row.model.status}; generate needs it ready")
-        if data.conditions:
-            version = await datasets.get_version(session, owner, row.model.dataset_version_id)
-            assert version is not None  # the model row joins its version
-            check_conditions(data.conditions, version[0].table_metadata)
-        config = {"num_rows": data.num_rows, "seed": data.seed, "conditions": data.conditions}
+        if data.conditions:  # refused now (422 naming ``conditions.<column>``), not in the worker
+            validate_conditions(await _sampling_metadata(session, owner, row), data.conditions)
+        payload = GenerateJob(num_rows=data.num_rows, seed=data.seed, conditions=data.conditions)
         job = await jobs.create(
-            session,
-            model_id=model_id,
-            project_id=row.model.project_id,
-            job_type=JobType.GENERATE,
-            config=config,
+            session, model_id=model_id, project_id=row.model.project_id, payload=payload
         )
         await session.commit()
         await enqueue_generate(queue, job.id)
@@ -173,15 +185,17 @@ class ModelController(Controller):
     )
     async def remove(
         self,
+        *,
         model_id: uuid.UUID,
         session: AsyncSession,
         owner: str,
         queue: ArqRedis,
-        files: ArtifactFiles,
+        files: ArtifactStore,
+        checkpoints: Checkpoints,
     ) -> ModelDeleted:
         """Delete the model, its jobs and their files (running jobs are asked to stop)."""
         await _owned_model(session, owner, model_id)
-        await Removal(session, queue, files).models([model_id])
+        await Removal(session, queue, files, checkpoints).models([model_id])
         return ModelDeleted(ok=True, model_id=model_id)
 
 

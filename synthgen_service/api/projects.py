@@ -10,8 +10,10 @@ from litestar import Controller, delete, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from synthgen_service.api.removal import Removal
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.api.views import from_row
+from synthgen_service.artifacts import ArtifactStore
 from synthgen_service.errors import NotFound
+from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.schemas.common import Limit, Offset, Page
 from synthgen_service.schemas.projects import (
     ProjectCreate,
@@ -24,13 +26,7 @@ from synthgen_service.store.tables import Project
 
 
 def project_read(row: Project) -> ProjectRead:
-    return ProjectRead(
-        id=row.id,
-        project_id=row.id,
-        name=row.name,
-        description=row.description,
-        created_at=row.created_at,
-    )
+    return from_row(ProjectRead, row, project_id=row.id)
 
 
 async def owned_project(session: AsyncSession, owner: str, project_id: uuid.UUID) -> Project:
@@ -74,14 +70,16 @@ class ProjectController(Controller):
     @delete("/{project_id:uuid}", operation_id="deleteProject", status_code=200)
     async def remove(
         self,
+        *,
         project_id: uuid.UUID,
         session: AsyncSession,
         owner: str,
         queue: ArqRedis,
-        files: ArtifactFiles,
+        files: ArtifactStore,
+        checkpoints: Checkpoints,
     ) -> ProjectDeleted:
         await owned_project(session, owner, project_id)
-        await Removal(session, queue, files).project(project_id)
+        await Removal(session, queue, files, checkpoints).project(project_id)
         return ProjectDeleted(ok=True, project_id=project_id)
 
 

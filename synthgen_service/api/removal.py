@@ -14,17 +14,25 @@ from collections.abc import Collection
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactStore
+from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.queue.enqueue import dequeue
 from synthgen_service.store import artifacts, datasets, jobs, models, projects
-from synthgen_service.store.tables import JobStatus
+from synthgen_service.store.status import JobStatus
 
 
 class Removal:
     """The collaborators a deletion needs (one request's session, the queue, the files)."""
 
-    def __init__(self, session: AsyncSession, queue: ArqRedis, files: ArtifactFiles) -> None:
-        self.session, self.queue, self.files = session, queue, files
+    def __init__(
+        self,
+        session: AsyncSession,
+        queue: ArqRedis,
+        files: ArtifactStore,
+        checkpoints: Checkpoints,
+    ) -> None:
+        self.session, self.queue = session, queue
+        self.files, self.checkpoints = files, checkpoints
 
     async def models(self, model_ids: Collection[uuid.UUID]) -> None:
         await self._run(model_ids, dataset_ids=(), project_id=None)
@@ -57,7 +65,7 @@ class Removal:
         await artifacts.delete(self.session, doomed)
         await self.session.commit()
         self.files.delete(doomed)
-        self.files.delete_checkpoints(job.id for job in touched)
+        self.checkpoints.delete(job.id for job in touched)
 
 
 __all__ = ["Removal"]

@@ -1,105 +1,75 @@
-"""Store rows -> response Structs, shared by the models and jobs endpoints."""
+"""Store rows -> response Structs, shared by the models and jobs endpoints.
+
+Each body is read off the row's attributes by ``msgspec.convert(..., from_attributes=True)``,
+so a field added to a response Struct and the table is copied without another line here;
+the columns a query joins in (dataset name, project name) and the values computed per
+request (``status_detail``, the job's shown ``config``) are laid over the row.
+"""
 
 from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
 
 from synthgen_service.schemas.jobs import JobListItem, JobRead, JobSummary
 from synthgen_service.schemas.models import ModelListItem, ModelRead
 from synthgen_service.store.jobs import JobRow
 from synthgen_service.store.models import ModelRow
-from synthgen_service.store.tables import Job, JobStatus, JobType, ModelStatus
+from synthgen_service.store.payloads import shown_config
+from synthgen_service.store.tables import Job
+
+_Body = TypeVar("_Body", bound=msgspec.Struct)
+
+
+class _Overlay:
+    """A row's attributes with some replaced or added: what ``from_attributes`` reads."""
+
+    def __init__(self, row: object, **extra: Any) -> None:
+        self._row, self._extra = row, extra
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._extra:
+            return self._extra[name]
+        return getattr(self._row, name)
+
+
+def from_row(kind: type[_Body], row: object, **extra: Any) -> _Body:
+    """The response Struct ``kind`` read off ``row``, with ``extra`` laid over it."""
+    return msgspec.convert(_Overlay(row, **extra), kind, from_attributes=True)
 
 
 def model_list_item(row: ModelRow) -> ModelListItem:
-    model = row.model
-    return ModelListItem(
-        id=model.id,
-        name=model.name,
-        model_type=model.model_type,
-        status=ModelStatus(model.status),
-        dataset_name=row.dataset_name,
-        dataset_version=row.dataset_version,
-        created_at=model.created_at,
-        project_id=model.project_id,
-        dataset_id=row.dataset_id,
-        dataset_version_id=model.dataset_version_id,
-    )
+    return from_row(ModelListItem, row.model, **row._asdict())
 
 
 def model_read(row: ModelRow, status_detail: str | None = None) -> ModelRead:
-    model = row.model
-    return ModelRead(
-        id=model.id,
-        name=model.name,
-        model_type=model.model_type,
-        status=ModelStatus(model.status),
-        config=model.config,
-        dataset_name=row.dataset_name,
-        dataset_version=row.dataset_version,
-        dataset_id=row.dataset_id,
-        created_at=model.created_at,
-        project_id=model.project_id,
-        dataset_version_id=model.dataset_version_id,
-        error=model.error,
-        progress=model.progress,
-        updated_at=model.updated_at,
-        status_detail=status_detail,
-    )
+    return from_row(ModelRead, row.model, **row._asdict(), status_detail=status_detail)
 
 
 def job_summary(job: Job) -> JobSummary:
-    return JobSummary(
-        id=job.id,
-        job_type=JobType(job.job_type),
-        status=JobStatus(job.status),
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        error=job.error,
-    )
+    return from_row(JobSummary, job)
+
+
+def job_config(job: Job) -> dict[str, Any]:
+    """The request a job runs, as the API shows it (without the storage format's version)."""
+    return shown_config(job.job_type, job.config)
 
 
 def job_list_item(row: JobRow) -> JobListItem:
-    job = row.job
-    return JobListItem(
-        id=job.id,
-        model_id=job.model_id,
-        model_name=row.model_name,
-        model_type=row.model_type,
-        job_type=JobType(job.job_type),
-        status=JobStatus(job.status),
-        config=job.config,
-        created_at=job.created_at,
-        project_id=job.project_id,
-        progress=job.progress,
-        error=job.error,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-    )
+    return from_row(JobListItem, row.job, **row._asdict(), config=job_config(row.job))
 
 
 def job_read(row: JobRow, status_detail: str | None = None) -> JobRead:
-    job = row.job
-    return JobRead(
-        id=job.id,
-        model_id=job.model_id,
-        model_name=row.model_name,
-        model_type=row.model_type,
-        project_name=row.project_name,
-        job_type=JobType(job.job_type),
-        status=JobStatus(job.status),
-        config=job.config,
-        output_artifact_id=job.output_artifact_id,
-        created_at=job.created_at,
-        project_id=job.project_id,
-        progress=job.progress,
-        error=job.error,
-        report=job.report,
-        attempts=job.attempts,
-        cancel_requested=job.cancel_requested,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        status_detail=status_detail,
-    )
+    extra = {**row._asdict(), "config": job_config(row.job), "status_detail": status_detail}
+    return from_row(JobRead, row.job, **extra)
 
 
-__all__ = ["job_list_item", "job_read", "job_summary", "model_list_item", "model_read"]
+__all__ = [
+    "job_config",
+    "job_list_item",
+    "job_read",
+    "job_summary",
+    "model_list_item",
+    "model_read",
+]

@@ -22,7 +22,7 @@ from synthgen_service.queue import lease as leases
 from synthgen_service.queue.lease import Lease
 from synthgen_service.queue.progress import Monitor, StopReason
 from synthgen_service.queue.runtime import Runtime, runtime
-from synthgen_service.store.tables import JobStatus
+from synthgen_service.store.status import JobStatus
 
 logger = logging.getLogger("synthgen.worker")
 
@@ -47,7 +47,7 @@ async def execute(ctx: dict[str, Any], job_id: str, body: Body) -> str:
             _log_failure(lease, exc)
             await monitor.beat()
             await leases.end(
-                rt, lease, JobStatus.FAILED, leases.error_message(exc, rt.files.data_dir)
+                rt, lease, JobStatus.FAILED, leases.error_message(exc, rt.settings.data_dir)
             )
             return "failed"
 

@@ -1,10 +1,11 @@
 """``synthgen_generate``: sample rows from a ready model into one CSV artifact.
 
-load (model file) -> sample (chunk by chunk in a thread, each chunk appended to a temp CSV,
-so memory stays flat whatever ``num_rows``) -> write (atomic move to a path derived from
-the job id) -> evaluate (quality report on a capped sample) -> mark. Chunk ``i`` is
-sampled with the ``i``-th seed drawn from the job's seed, so one seed always gives the same
-values, and a job without a seed takes one from its id: a re-run reproduces the same rows.
+load (model file) -> sample (chunk by chunk in a thread, each chunk appended to an artifact
+writer's CSV, so memory stays flat whatever ``num_rows``) -> write (atomic publish under a
+key derived from the job id) -> evaluate (quality report on a capped sample) -> mark.
+Chunk ``i`` is sampled with the ``i``-th seed drawn from the job's seed, so one seed always
+gives the same values, and a job without a seed takes one from its id: a re-run reproduces
+the same rows.
 
 Ids are unique across a model's outputs: each chunk is sampled with ``first_row`` set to its
 position, and a job's first position is the sum of ``num_rows`` over the model's generate
@@ -19,32 +20,24 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from synthgen_core.errors import ModelFileError, NotFittedError, SynthGenError
-from synthgen_core.io.tables import read_table
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.base import Synthesizer
-from synthgen_core.models.load import load as load_model
 from synthgen_core.rng import child_seed, numpy_rng
+from synthgen_service.artifacts import ArtifactKey, ArtifactWriter, text_stream
 from synthgen_service.queue import lease as leases
 from synthgen_service.queue.execution import execute, finished, stopped
 from synthgen_service.queue.lease import Lease, NewArtifact
 from synthgen_service.queue.progress import Monitor, Phase, sampling_progress
 from synthgen_service.queue.runtime import Runtime
-from synthgen_service.store.tables import (
-    Artifact,
-    ArtifactKind,
-    DatasetVersion,
-    Job,
-    JobType,
-    Model,
-    ModelStatus,
-)
+from synthgen_service.queue.stored import load_model, read_table, stored_key
+from synthgen_service.store import jobs, models
+from synthgen_service.store.payloads import GenerateJob, decode_payload
+from synthgen_service.store.status import ArtifactKind, ModelStatus
 
 logger = logging.getLogger("synthgen.worker")
 
@@ -56,15 +49,6 @@ def output_artifact_id(job_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(job_id, "output")
 
 
-def job_rows(config: dict[str, Any]) -> int:
-    return int(config.get("num_rows", 1000))
-
-
-def job_seed(lease: Lease) -> int:
-    seed = lease.config.get("seed")
-    return int(seed) if seed is not None else lease.job_id.int % (2**63)
-
-
 @dataclass(frozen=True)
 class GenerateInput:
     model: Synthesizer
@@ -73,7 +57,7 @@ class GenerateInput:
     #: Position of the job's first row among all rows generated from the model.
     first_row: int
     conditions: dict[str, Any] | None
-    real_path: Path
+    real: ArtifactKey
     metadata: Metadata
 
 
@@ -86,15 +70,17 @@ async def _generate(rt: Runtime, lease: Lease, monitor: Monitor) -> str:
     data = await load(rt, lease)
     if data is None or monitor.stopped:
         return await stopped(rt, lease, monitor, "generation")
-    with rt.files.temp_file(OUTPUT_SUFFIX) as tmp:
+    options = rt.options
+    with rt.files.writer() as output:
         kept = await asyncio.to_thread(
-            sample_to_csv, data, tmp, monitor, rt.options.chunk_rows, rt.options.report_rows
+            sample_to_csv, data, output.stream, monitor, options.chunk_rows, options.report_rows
         )
         if monitor.stopped:
             return await stopped(rt, lease, monitor, "generation")
-        artifact = await write(rt, lease, tmp)
+        artifact = await write(rt, lease, output)
     monitor.enter(Phase.EVALUATING)
-    report = await asyncio.to_thread(quality_report, data, kept, rt.options.report_rows)
+    real = await asyncio.to_thread(read_real, rt, data)
+    report = await asyncio.to_thread(quality_report, data, real, kept, rt.options.report_rows)
     done = await leases.complete(
         rt,
         lease,
@@ -108,50 +94,33 @@ async def _generate(rt: Runtime, lease: Lease, monitor: Monitor) -> str:
 
 async def load(rt: Runtime, lease: Lease) -> GenerateInput | None:
     """The fitted model and the real table's location (None: the model is gone)."""
-    stmt = (
-        sa.select(Model.status, Artifact.path, DatasetVersion)
-        .outerjoin(Artifact, Artifact.id == Model.model_artifact_id)
-        .join(DatasetVersion, DatasetVersion.id == Model.dataset_version_id)
-        .where(Model.id == lease.model_id)
-    )
+    request = decode_payload(GenerateJob, lease.config)
     async with rt.sessions() as session:
-        row = (await session.execute(stmt)).one_or_none()
-        real = None if row is None else await session.get(Artifact, row[2].artifact_id)
-    if row is None or real is None:
+        row = await models.generate_source(session, lease.model_id)
+    if row is None:
         return None
-    status, model_path, version = row
+    status, model_path, metadata, real_path = row
     if status != ModelStatus.READY or model_path is None:
         raise NotFittedError(f"the model is {status}, not ready; generate once training is done")
     missing = ModelFileError("the model file is missing on the server; train the model again")
-    stored = leases.stored_file(rt, model_path, missing)
+    stored = stored_key(rt.files, model_path, missing)
     key = rt.settings.model_signing_key
-    model = await asyncio.to_thread(load_model, stored, signing_key=key)
+    model = await asyncio.to_thread(load_model, rt.files, stored, key)
     return GenerateInput(
         model=model,
-        num_rows=job_rows(lease.config),
-        seed=job_seed(lease),
+        num_rows=request.num_rows,
+        seed=lease.job_id.int % (2**63) if request.seed is None else request.seed,
         first_row=await first_row(rt, lease),
-        conditions=lease.config.get("conditions") or None,
-        real_path=rt.files.path(real.path),
-        metadata=Metadata.from_dict(version.table_metadata),
+        conditions=request.conditions or None,
+        real=ArtifactKey.parse(real_path),
+        metadata=Metadata.from_dict(metadata),
     )
 
 
 async def first_row(rt: Runtime, lease: Lease) -> int:
-    """Rows the model's earlier generate jobs asked for: where this job's ids start.
-
-    Earlier by creation time (then id), whatever their status: a job's position never
-    changes once it exists, so re-runs and concurrent jobs keep disjoint ids.
-    """
-    created = sa.select(Job.created_at).where(Job.id == lease.job_id).scalar_subquery()
-    stmt = sa.select(Job.config).where(
-        Job.model_id == lease.model_id,
-        Job.job_type == JobType.GENERATE,
-        sa.or_(Job.created_at < created, sa.and_(Job.created_at == created, Job.id < lease.job_id)),
-    )
+    """Where this job's ids start: after the rows of the model's earlier generate jobs."""
     async with rt.sessions() as session:
-        configs = (await session.scalars(stmt)).all()
-    return sum(job_rows(config) for config in configs)
+        return await jobs.generated_before(session, lease.job_id, lease.model_id)
 
 
 def chunk_sizes(total: int, chunk: int) -> list[int]:
@@ -161,12 +130,12 @@ def chunk_sizes(total: int, chunk: int) -> list[int]:
 
 
 def sample_to_csv(
-    data: GenerateInput, target: Path, monitor: Monitor, chunk_rows: int, keep_rows: int
+    data: GenerateInput, target: IO[bytes], monitor: Monitor, chunk_rows: int, keep_rows: int
 ) -> pd.DataFrame:
     """Blocking: append chunk after chunk to ``target``; returns the first ``keep_rows`` rows."""
     rng = numpy_rng(data.seed)
     start, written, kept = time.monotonic(), 0, []
-    with target.open("w", encoding="utf-8", newline="") as handle:
+    with text_stream(target) as handle:
         for index, size in enumerate(chunk_sizes(data.num_rows, chunk_rows)):
             frame = data.model.sample(
                 size,
@@ -183,20 +152,27 @@ def sample_to_csv(
     return pd.concat(kept, ignore_index=True)
 
 
-async def write(rt: Runtime, lease: Lease, tmp: Path) -> NewArtifact:
+async def write(rt: Runtime, lease: Lease, output: ArtifactWriter) -> NewArtifact:
     artifact_id = output_artifact_id(lease.job_id)
-    path, size = await asyncio.to_thread(rt.files.publish, tmp, artifact_id, OUTPUT_SUFFIX)
-    return NewArtifact(artifact_id, ArtifactKind.SYNTHETIC, path, size, "text/csv")
+    key = ArtifactKey.data(artifact_id, OUTPUT_SUFFIX)
+    size = await asyncio.to_thread(output.publish, key)
+    return NewArtifact(artifact_id, ArtifactKind.SYNTHETIC, str(key), size, "text/csv")
 
 
-def quality_report(data: GenerateInput, synthetic: pd.DataFrame, cap: int) -> dict[str, Any] | None:
+def read_real(rt: Runtime, data: GenerateInput) -> pd.DataFrame | None:
+    """Blocking: the real table the report compares with (None: its file is gone)."""
+    return read_table(rt.files, data.real) if rt.files.exists(data.real) else None
+
+
+def quality_report(
+    data: GenerateInput, real: pd.DataFrame | None, synthetic: pd.DataFrame, cap: int
+) -> dict[str, Any] | None:
     """Blocking: compare up to ``cap`` real rows with the first ``cap`` synthetic rows."""
-    if synthetic.empty or not data.real_path.is_file():
+    if synthetic.empty or real is None:
         return None
     # Imported here: the evaluation stack (scikit-learn) would add seconds to worker start-up.
     from synthgen_core.evaluation.report import evaluate
 
-    real = read_table(data.real_path)
     if len(real) > cap:
         real = real.sample(n=cap, random_state=numpy_rng(data.seed))
     try:

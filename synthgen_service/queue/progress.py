@@ -29,13 +29,13 @@ from types import TracebackType
 from typing import Any
 
 import msgspec
-import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from synthgen_core.nn.training import TrainingProgress
 from synthgen_service.queue.lease import Lease
 from synthgen_service.queue.runtime import Runtime
-from synthgen_service.store.tables import Job, JobType, Model, utcnow
+from synthgen_service.store import leases
+from synthgen_service.store.tables import utcnow
 
 logger = logging.getLogger("synthgen.worker")
 
@@ -173,23 +173,9 @@ class Monitor:
         """Write heartbeat and pending progress; pick up a cancel request."""
         with self._lock:
             progress, self._latest = self._latest, None
-        values: dict[str, Any] = {"heartbeat_at": utcnow()}
-        if progress is not None:
-            values["progress"] = progress.to_json()
+        shown = None if progress is None else progress.to_json()
         async with self.rt.sessions.begin() as session:
-            result = await session.execute(
-                sa.update(Job)
-                .where(self.lease.owns())
-                .values(values)
-                .returning(Job.cancel_requested)
-            )
-            cancel = result.scalar_one_or_none()
-            if cancel is not None and progress is not None and self.lease.job_type == JobType.TRAIN:
-                await session.execute(
-                    sa.update(Model)
-                    .where(Model.id == self.lease.model_id)
-                    .values(progress=values["progress"])
-                )
+            cancel = await leases.beat(session, self.lease, shown)
         if cancel is None:
             self.stop(StopReason.GONE)
         elif cancel:

@@ -21,7 +21,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-import sqlalchemy as sa
 from arq.connections import ArqRedis
 from arq.constants import (
     in_progress_key_prefix,
@@ -31,9 +30,12 @@ from arq.constants import (
 )
 
 from synthgen_service.queue.enqueue import enqueue_generate, enqueue_train
-from synthgen_service.queue.lease import MODEL_STATUS_AFTER, lost_message
+from synthgen_service.queue.lease import lost_message
 from synthgen_service.queue.runtime import Runtime, runtime
-from synthgen_service.store.tables import Job, JobStatus, JobType, Model, utcnow
+from synthgen_service.store import sweeps
+from synthgen_service.store.status import JobStatus, JobType
+from synthgen_service.store.sweeps import StaleJob
+from synthgen_service.store.tables import utcnow
 
 logger = logging.getLogger("synthgen.worker")
 
@@ -47,14 +49,6 @@ class Recovered(NamedTuple):
     retried: list[uuid.UUID]
     failed: list[uuid.UUID]
     requeued: list[uuid.UUID]
-
-
-class _Stale(NamedTuple):
-    id: uuid.UUID
-    model_id: uuid.UUID
-    job_type: str
-    attempts: int
-    cancel_requested: bool
 
 
 async def recover(rt: Runtime, pool: ArqRedis, now: datetime | None = None) -> Recovered:
@@ -83,12 +77,8 @@ async def reclaim_stale(
 ) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
     """Retry or fail ``running`` jobs whose heartbeat is older than ``stale_after_s``."""
     cutoff = now - timedelta(seconds=rt.options.stale_after_s)
-    last_sign = sa.func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
-    stmt = sa.select(Job.id, Job.model_id, Job.job_type, Job.attempts, Job.cancel_requested).where(
-        Job.status == JobStatus.RUNNING, last_sign < cutoff
-    )
     async with rt.sessions() as session:
-        stale = [_Stale(*row) for row in (await session.execute(stmt)).all()]
+        stale = await sweeps.stale_running(session, cutoff)
     retried: list[uuid.UUID] = []
     failed: list[uuid.UUID] = []
     for job in stale:
@@ -102,7 +92,7 @@ async def reclaim_stale(
     return retried, failed
 
 
-async def _settle(rt: Runtime, job: _Stale) -> JobStatus | None:
+async def _settle(rt: Runtime, job: StaleJob) -> JobStatus | None:
     """Move one stale job on; ``None`` when another sweep (or the run itself) got there first."""
     if job.cancel_requested:
         status, error = JobStatus.CANCELLED, "cancelled (its worker had stopped)"
@@ -110,39 +100,16 @@ async def _settle(rt: Runtime, job: _Stale) -> JobStatus | None:
         status, error = JobStatus.FAILED, lost_message(job.attempts)
     else:
         status, error = JobStatus.PENDING, None
-    finished_at = None if status == JobStatus.PENDING else utcnow()
     async with rt.sessions.begin() as session:
-        result: Any = await session.execute(
-            sa.update(Job)
-            .where(Job.id == job.id, Job.status == JobStatus.RUNNING, Job.attempts == job.attempts)
-            .values(status=status, error=error, heartbeat_at=None, finished_at=finished_at)
-        )
-        if result.rowcount != 1:
-            return None
-        if job.job_type == JobType.TRAIN:
-            await session.execute(
-                sa.update(Model)
-                .where(Model.id == job.model_id)
-                .values(status=MODEL_STATUS_AFTER[status], error=error)
-            )
-    return status
+        settled = await sweeps.settle(session, job, status, error)
+    return status if settled else None
 
 
 async def requeue_missing(rt: Runtime, pool: ArqRedis, now: datetime) -> list[uuid.UUID]:
     """Enqueue ``pending`` jobs that Redis knows nothing about."""
     cutoff = now - timedelta(seconds=rt.options.pending_grace_s)
-    stmt = (
-        sa.select(Job.id, Job.job_type)
-        .where(
-            Job.status == JobStatus.PENDING,
-            Job.cancel_requested.is_(False),
-            Job.created_at <= cutoff,
-        )
-        .order_by(Job.created_at)
-        .limit(SWEEP_LIMIT)
-    )
     async with rt.sessions() as session:
-        pending = (await session.execute(stmt)).all()
+        pending = await sweeps.pending_since(session, cutoff, SWEEP_LIMIT)
     if not pending:
         return []
     async with pool.pipeline(transaction=False) as pipe:
@@ -152,7 +119,7 @@ async def requeue_missing(rt: Runtime, pool: ArqRedis, now: datetime) -> list[uu
     requeued = []
     for (job_id, job_type), count in zip(pending, known, strict=True):
         if not count:
-            await requeue(pool, job_id, JobType(job_type))
+            await requeue(pool, job_id, job_type)
             requeued.append(job_id)
     return requeued
 

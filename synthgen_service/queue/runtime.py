@@ -1,6 +1,6 @@
 """What every task needs, built once per worker process and kept in arq's ``ctx``.
 
-The database engine and the artifact folder are opened at worker start-up (not per job),
+The database engine and the artifact store are opened at worker start-up (not per job),
 and tasks reach them through :func:`runtime` so a task function stays ``(ctx, job_id)``.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactStore, open_artifact_store
+from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.settings import Settings
 from synthgen_service.store.engine import create_engine, migrate, session_factory
@@ -30,15 +31,17 @@ class Runtime:
     options: WorkerOptions
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    files: ArtifactFiles
+    files: ArtifactStore
+    #: The worker's scratch files (training checkpoints), not artifacts.
+    checkpoints: Checkpoints
 
     @classmethod
     async def open(cls, settings: Settings, options: WorkerOptions) -> Runtime:
-        """Connect to the database (bringing its schema up to date) and the data dir."""
+        """Connect to the database (bringing its schema up to date) and the artifact store."""
         engine = create_engine(settings)
         await migrate(engine)
-        files = ArtifactFiles(settings.data_dir)
-        return cls(settings, options, engine, session_factory(engine), files)
+        files, checkpoints = open_artifact_store(settings), Checkpoints(settings.data_dir)
+        return cls(settings, options, engine, session_factory(engine), files, checkpoints)
 
     async def close(self) -> None:
         await self.engine.dispose()

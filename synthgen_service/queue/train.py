@@ -1,11 +1,12 @@
 """``synthgen_train``: fit a model on its dataset version and store the model file.
 
 load (dataset file + metadata) -> fit (in a thread, the callback reports each epoch and
-stops within one epoch of a cancel) -> write (one model file at a path derived from the job
-id, so a re-run overwrites instead of adding) -> mark (job ``completed``, model ``ready``).
+stops within one epoch of a cancel) -> write (one model file under a key derived from the
+job id, so a re-run overwrites instead of adding) -> mark (job ``completed``, model ``ready``).
 
 The neural models save a checkpoint of their training every few epochs or seconds, in a
-file named after the job. A run that dies (the worker killed, the machine lost) leaves it
+local file named after the job (:mod:`synthgen_service.queue.checkpoints` says why it is
+not an artifact). A run that dies (the worker killed, the machine lost) leaves it
 behind, and the retry that recovery schedules resumes from it, reporting
 ``resumed_from_epoch`` in its progress. A worker that shuts down cleanly saves one at its
 last epoch. Every other ending (completed, failed, cancelled) removes the file.
@@ -20,20 +21,21 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from synthgen_core.errors import DataError
-from synthgen_core.io.tables import read_table
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.base import Synthesizer
 from synthgen_core.models.registry import create
+from synthgen_service.artifacts import ArtifactKey
 from synthgen_service.limits import time_capped
 from synthgen_service.queue import lease as leases
 from synthgen_service.queue.execution import execute, finished, stopped
 from synthgen_service.queue.lease import Lease, NewArtifact
 from synthgen_service.queue.progress import Monitor, Phase
 from synthgen_service.queue.runtime import Runtime
-from synthgen_service.store.tables import Artifact, ArtifactKind, DatasetVersion, Model, ModelStatus
+from synthgen_service.queue.stored import read_table, stored_key
+from synthgen_service.store import models
+from synthgen_service.store.status import ArtifactKind, ModelStatus
 
 MODEL_SUFFIX = ".synthgen"
 MODEL_CONTENT_TYPE = "application/octet-stream"
@@ -58,7 +60,7 @@ async def synthgen_train(ctx: dict[str, Any], job_id: str) -> str:
 
 
 async def _train(rt: Runtime, lease: Lease, monitor: Monitor) -> str:
-    checkpoint = rt.files.checkpoint_path(lease.job_id)
+    checkpoint = rt.checkpoints.path(lease.job_id)  # a local file: see queue.checkpoints
     try:
         outcome = await _train_from(rt, lease, monitor, checkpoint)
     except asyncio.CancelledError:
@@ -79,7 +81,7 @@ async def _train_from(rt: Runtime, lease: Lease, monitor: Monitor, checkpoint: P
         return await stopped(rt, lease, monitor, "training")
     monitor.enter(Phase.SAVING)
     artifact = await write(rt, lease, model)
-    done = await mark(rt, lease, artifact, monitor.final())
+    done = await mark(rt, lease, artifact, model.table_metadata_.to_dict(), monitor.final())
     if not done:
         await leases.discard(rt, artifact.artifact_id)
     return await finished(rt, lease, monitor, "training", done)
@@ -87,14 +89,8 @@ async def _train_from(rt: Runtime, lease: Lease, monitor: Monitor, checkpoint: P
 
 async def load(rt: Runtime, lease: Lease) -> TrainInput | None:
     """The model's type and options and its dataset version's table (None: model gone)."""
-    stmt = (
-        sa.select(Model.model_type, Model.config, DatasetVersion.table_metadata, Artifact.path)
-        .join(DatasetVersion, DatasetVersion.id == Model.dataset_version_id)
-        .join(Artifact, Artifact.id == DatasetVersion.artifact_id)
-        .where(Model.id == lease.model_id)
-    )
     async with rt.sessions() as session:
-        row = (await session.execute(stmt)).one_or_none()
+        row = await models.train_source(session, lease.model_id)
     if row is None:
         return None
     model_type, config, metadata, path = row
@@ -102,7 +98,7 @@ async def load(rt: Runtime, lease: Lease) -> TrainInput | None:
         "the uploaded file of this model's dataset version is missing on the server; "
         "upload the dataset again and train a new model on it"
     )
-    table = await asyncio.to_thread(read_table, leases.stored_file(rt, path, missing))
+    table = await asyncio.to_thread(read_table, rt.files, stored_key(rt.files, path, missing))
     options = time_capped(dict(config), rt.settings)  # every training ends by the budget
     return TrainInput(model_type, options, table, Metadata.from_dict(metadata))
 
@@ -119,20 +115,26 @@ def fit(data: TrainInput, monitor: Monitor, checkpoint: Path) -> Synthesizer:
 async def write(rt: Runtime, lease: Lease, model: Synthesizer) -> NewArtifact:
     artifact_id = model_artifact_id(lease.job_id)
 
-    def save() -> tuple[str, int]:
-        with rt.files.temp_file(MODEL_SUFFIX) as tmp:
-            model.save(tmp, signing_key=rt.settings.model_signing_key)
-            return rt.files.publish(tmp, artifact_id, MODEL_SUFFIX)
+    key = ArtifactKey.data(artifact_id, MODEL_SUFFIX)
 
-    path, size = await asyncio.to_thread(save)
-    return NewArtifact(artifact_id, ArtifactKind.MODEL, path, size, MODEL_CONTENT_TYPE)
+    def save() -> int:
+        with rt.files.writer() as output:
+            model.save(output.stream, signing_key=rt.settings.model_signing_key)
+            return output.publish(key)
+
+    size = await asyncio.to_thread(save)
+    return NewArtifact(artifact_id, ArtifactKind.MODEL, str(key), size, MODEL_CONTENT_TYPE)
 
 
-async def mark(rt: Runtime, lease: Lease, artifact: NewArtifact, done: dict[str, Any]) -> bool:
+async def mark(
+    rt: Runtime, lease: Lease, artifact: NewArtifact, learned: dict[str, Any], done: dict[str, Any]
+) -> bool:
+    """Completed; the model keeps its learned metadata, which generate requests check."""
     model_values = {
         "status": ModelStatus.READY,
         "error": None,
         "model_artifact_id": artifact.artifact_id,
+        "learned_metadata": learned,
         "progress": done,
     }
     return await leases.complete(

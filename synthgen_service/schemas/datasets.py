@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -60,6 +61,9 @@ class VersionRead(msgspec.Struct, kw_only=True):
     columns: list[ColumnRead]
     quality: Quality
     created_at: datetime
+    #: Constraints every row of this version keeps, each with its evidence; pass the
+    #: ``constraint`` of any of them in a model's ``config.constraints``.
+    suggested_constraints: list[dict[str, Any]] = []
 
 
 class DatasetRead(msgspec.Struct, kw_only=True):

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from synthgen_service.store.tables import JobStatus, JobType
+from synthgen_service.store.status import JobStatus, JobType
 
 
 class JobSummary(msgspec.Struct, kw_only=True):

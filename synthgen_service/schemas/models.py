@@ -10,7 +10,8 @@ import msgspec
 
 from synthgen_service.schemas.common import Name
 from synthgen_service.schemas.jobs import JobSummary
-from synthgen_service.store.tables import JobStatus, ModelStatus
+from synthgen_service.store.payloads import DEFAULT_ROWS
+from synthgen_service.store.status import JobStatus, ModelStatus
 
 ModelTypeId = Annotated[
     str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
@@ -86,7 +87,7 @@ Seed = Annotated[int, _SEED_META]
 class GenerateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Every field is optional; the service refuses ``num_rows`` above its limit with 422."""
 
-    num_rows: RowCount = 1000
+    num_rows: RowCount = DEFAULT_ROWS
     seed: Seed | None = None
     conditions: dict[str, Any] | None = None
 

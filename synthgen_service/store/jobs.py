@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from synthgen_service.store.tables import (
-    Job,
-    JobStatus,
-    JobType,
-    Model,
-    ModelStatus,
-    Project,
-    utcnow,
+from synthgen_service.store.payloads import (
+    GenerateJob,
+    Payload,
+    TrainJob,
+    decode_payload,
+    encode_payload,
 )
+from synthgen_service.store.status import JobStatus, JobType, ModelStatus
+from synthgen_service.store.tables import Job, Model, Project, utcnow
 
 
 class JobRow(NamedTuple):
@@ -38,19 +38,15 @@ class JobFilter(NamedTuple):
 
 
 async def create(
-    session: AsyncSession,
-    *,
-    model_id: uuid.UUID,
-    project_id: uuid.UUID,
-    job_type: JobType,
-    config: dict[str, Any],
+    session: AsyncSession, *, model_id: uuid.UUID, project_id: uuid.UUID, payload: Payload
 ) -> Job:
+    """A pending job whose ``config`` is ``payload``, encoded (its type sets the job's)."""
     row = Job(
         model_id=model_id,
         project_id=project_id,
-        job_type=job_type,
+        job_type=JobType.TRAIN if isinstance(payload, TrainJob) else JobType.GENERATE,
         status=JobStatus.PENDING,
-        config=config,
+        config=encode_payload(payload),
     )
     session.add(row)
     await session.flush()
@@ -91,6 +87,21 @@ async def page(
 async def for_model(session: AsyncSession, model_id: uuid.UUID) -> list[Job]:
     stmt = sa.select(Job).where(Job.model_id == model_id).order_by(Job.created_at, Job.id)
     return list(await session.scalars(stmt))
+
+
+async def generated_before(session: AsyncSession, job_id: uuid.UUID, model_id: uuid.UUID) -> int:
+    """Rows the model's generate jobs created before this one asked for, whatever their status.
+
+    Earlier by creation time, then id: a job's count never changes once it exists.
+    """
+    created = sa.select(Job.created_at).where(Job.id == job_id).scalar_subquery()
+    stmt = sa.select(Job.config).where(
+        Job.model_id == model_id,
+        Job.job_type == JobType.GENERATE,
+        sa.or_(Job.created_at < created, sa.and_(Job.created_at == created, Job.id < job_id)),
+    )
+    configs = (await session.scalars(stmt)).all()
+    return sum(decode_payload(GenerateJob, config).num_rows for config in configs)
 
 
 async def cancel(session: AsyncSession, job: Job) -> bool:
@@ -134,6 +145,7 @@ __all__ = [
     "cancel_unfinished",
     "create",
     "for_model",
+    "generated_before",
     "get",
     "page",
 ]

@@ -13,7 +13,15 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from synthgen_service.store.tables import Dataset, DatasetVersion, Job, Model, ModelStatus, Project
+from synthgen_service.store.status import ModelStatus
+from synthgen_service.store.tables import (
+    Artifact,
+    Dataset,
+    DatasetVersion,
+    Job,
+    Model,
+    Project,
+)
 
 
 class ModelRow(NamedTuple):
@@ -21,6 +29,26 @@ class ModelRow(NamedTuple):
     dataset_id: uuid.UUID
     dataset_name: str
     dataset_version: int
+
+
+class TrainSource(NamedTuple):
+    """What a training job reads: the model's type and options, its data and metadata."""
+
+    model_type: str
+    options: dict[str, Any]
+    table_metadata: dict[str, Any]
+    #: The stored path of the dataset version's file.
+    table_path: str
+
+
+class GenerateSource(NamedTuple):
+    """What a generate job reads: the model's state and file, its training data's file."""
+
+    status: str
+    #: The stored path of the model file (None until training completed).
+    model_path: str | None
+    table_metadata: dict[str, Any]
+    table_path: str
 
 
 async def create(
@@ -103,4 +131,42 @@ async def delete(session: AsyncSession, model_ids: Collection[uuid.UUID]) -> Non
         await session.execute(sa.delete(Model).where(Model.id.in_(model_ids)))
 
 
-__all__ = ["ModelRow", "artifact_ids", "create", "delete", "get", "ids_where", "page"]
+async def train_source(session: AsyncSession, model_id: uuid.UUID) -> TrainSource | None:
+    """The model's type, options, dataset metadata and file (None: the model is gone)."""
+    stmt = (
+        sa.select(Model.model_type, Model.config, DatasetVersion.table_metadata, Artifact.path)
+        .join(DatasetVersion, DatasetVersion.id == Model.dataset_version_id)
+        .join(Artifact, Artifact.id == DatasetVersion.artifact_id)
+        .where(Model.id == model_id)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return None if row is None else TrainSource(*row)
+
+
+async def generate_source(session: AsyncSession, model_id: uuid.UUID) -> GenerateSource | None:
+    """The model's status and file, its dataset's metadata and file (None: model gone)."""
+    model_file, table_file = sa.orm.aliased(Artifact), sa.orm.aliased(Artifact)
+    stmt = (
+        sa.select(Model.status, model_file.path, DatasetVersion.table_metadata, table_file.path)
+        .outerjoin(model_file, model_file.id == Model.model_artifact_id)
+        .join(DatasetVersion, DatasetVersion.id == Model.dataset_version_id)
+        .join(table_file, table_file.id == DatasetVersion.artifact_id)
+        .where(Model.id == model_id)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return None if row is None else GenerateSource(*row)
+
+
+__all__ = [
+    "GenerateSource",
+    "ModelRow",
+    "TrainSource",
+    "artifact_ids",
+    "create",
+    "delete",
+    "generate_source",
+    "get",
+    "ids_where",
+    "page",
+    "train_source",
+]

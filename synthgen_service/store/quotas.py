@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from synthgen_service.store.tables import Job, JobStatus, JobType, Project
+from synthgen_service.store.status import JobStatus, JobType
+from synthgen_service.store.tables import Job, Project
 
 
 async def unfinished_trainings(session: AsyncSession, owner: str) -> int:

@@ -9,44 +9,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
-
-
-class JobType(StrEnum):
-    TRAIN = "train"
-    GENERATE = "generate"
-
-
-class JobStatus(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-#: A job in one of these states will never change again.
-FINISHED_JOB_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
-
-
-class ModelStatus(StrEnum):
-    PENDING = "pending"
-    TRAINING = "training"
-    READY = "ready"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-class ArtifactKind(StrEnum):
-    DATASET = "dataset"
-    MODEL = "model"
-    SYNTHETIC = "synthetic"
-    REPORT = "report"
 
 
 def utcnow() -> datetime:
@@ -139,6 +106,10 @@ class DatasetVersion(Base):
     columns: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON(), nullable=False)
     table_metadata: Mapped[dict[str, Any]] = mapped_column(nullable=False)
     quality: Mapped[dict[str, Any]] = mapped_column(nullable=False)
+    #: Constraints detected at upload (JSON list); null for versions uploaded before.
+    suggested_constraints: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        sa.JSON(), nullable=True
+    )
     artifact_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), nullable=False)
     created_at: Mapped[datetime] = _created()
 
@@ -155,6 +126,9 @@ class Model(Base):
     error: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
     progress: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     model_artifact_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+    #: The metadata the trained model holds (what its ``sample`` checks conditions against);
+    #: null until training completes, and for models trained before it was kept.
+    learned_metadata: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -180,18 +154,13 @@ class Job(Base):
 
 
 __all__ = [
-    "FINISHED_JOB_STATUSES",
     "ApiKey",
     "Artifact",
-    "ArtifactKind",
     "Base",
     "Dataset",
     "DatasetVersion",
     "Job",
-    "JobStatus",
-    "JobType",
     "Model",
-    "ModelStatus",
     "Project",
     "UTCDateTime",
     "utcnow",

@@ -25,7 +25,14 @@ from packaging.utils import canonicalize_name
 from tests.docs.blocks import blocks
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["pyproject.toml", "README.md", "LICENSE", "synthgen_core", "synthgen_service"]
+SOURCES = [
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "synthgen_core",
+    "synthgen_service",
+    "synthgen_cli",
+]
 PACKAGED = [
     "synthgen_core/data/demo.csv",
     "synthgen_core/py.typed",

@@ -28,10 +28,12 @@ EXPECTED = {
     "DataError",
     "ConfigError",
     "ConditionError",
+    "ConstraintError",
     "NotFittedError",
     "ModelFileError",
     "TrainingError",
     "evaluate",
+    "suggest_constraints",
 }
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
@@ -109,4 +111,4 @@ def test_neural_classes_resolve_lazily(name):
 
 def test_the_autoregressive_class_resolves_lazily():
     assert sg.Autoregressive.model_type == "autoregressive"
-    assert sg.MODEL_TYPES["autoregressive"].name == sg.Autoregressive.display_name
+    assert sg.MODEL_TYPES["autoregressive"].name == "Autoregressive Transformer"

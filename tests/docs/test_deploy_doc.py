@@ -16,9 +16,16 @@ ROW = re.compile(r"^\| `([A-Z_]+)` \|", re.MULTILINE)
 
 
 def _changed(struct_type: Any, variable: str) -> set[str]:
-    """Fields that setting ``variable`` (to "7", valid for every field) changes."""
+    """Fields that setting ``variable`` to "7" changes, or that it makes invalid.
+
+    "7" is a valid value for every numeric, path and text field; a field that takes one of a
+    few names (``SYNTHGEN_ARTIFACT_STORE``) refuses it, naming the field it was read into.
+    """
     default = msgspec.to_builtins(struct_type(), enc_hook=str)
-    configured = msgspec.to_builtins(struct_type.from_env({variable: "7"}), enc_hook=str)
+    try:
+        configured = msgspec.to_builtins(struct_type.from_env({variable: "7"}), enc_hook=str)
+    except msgspec.ValidationError as error:
+        return set(re.findall(r"\$\.(\w+)", str(error)))
     return {name for name in default if default[name] != configured[name]}
 
 

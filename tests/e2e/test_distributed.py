@@ -23,7 +23,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from synthgen_service.cli import keys_create
+from synthgen_cli.keys import keys_create
 from synthgen_service.settings import Settings
 from tests.e2e.processes import Client, Launcher, Process, free_port, table, wait_for
 

@@ -26,10 +26,11 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from synthgen_service.app import create_app
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactKey, ArtifactStore
 from synthgen_service.settings import Settings
 from synthgen_service.store import artifacts, keys
-from synthgen_service.store.tables import ArtifactKind, Base, Job, Model
+from synthgen_service.store.status import ArtifactKind
+from synthgen_service.store.tables import Base, Job, Model
 
 DATABASE_URL = os.environ.get("SYNTHGEN_TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("SYNTHGEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -280,16 +281,17 @@ class Backstage:
 
     async def complete_job(self, job_id: str, owner: str, frame: pd.DataFrame) -> str:
         """Store ``frame`` as the job's Parquet output and mark the job completed."""
-        files: ArtifactFiles = self.app.state.files
+        files: ArtifactStore = self.app.state.files
         artifact_id = uuid.uuid4()
-        path, size = files.write_bytes(artifact_id, ".parquet", parquet_bytes(frame))
+        key = ArtifactKey.data(artifact_id, ".parquet")
+        size = files.put(key, parquet_bytes(frame))
         async with self.app.state.sessions() as session:
             await artifacts.add(
                 session,
                 artifact_id=artifact_id,
                 owner=owner,
                 kind=ArtifactKind.SYNTHETIC,
-                path=path,
+                path=str(key),
                 size=size,
                 content_type="application/vnd.apache.parquet",
             )

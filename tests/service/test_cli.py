@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
+from synthgen_cli.keys import ensure_first_key, keys_create, keys_revoke
 from synthgen_service.app import create_app
-from synthgen_service.cli import ensure_first_key, keys_create, keys_revoke
 from synthgen_service.store import keys
 from synthgen_service.store.engine import create_engine, session_factory
 

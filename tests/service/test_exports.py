@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pytest
 
 from synthgen_core.io.tables import read_table, write_table
 from synthgen_service.exports import ExportFormat, convert
-from synthgen_service.table_chunks import CsvChunks, ParquetChunks, rows_per_chunk
+from synthgen_service.table_chunks import CsvChunks, Opener, ParquetChunks, rows_per_chunk
 
 ROWS = 40
 #: Seven rows a chunk: the cells below that change a column's type sit in later chunks.
@@ -46,6 +47,22 @@ def _tricky_frame() -> pd.DataFrame:
     return frame
 
 
+def _opener(path: Path) -> Opener:
+    """How exports read a stored table: a new binary stream per pass."""
+
+    def open_binary() -> IO[bytes]:
+        return path.open("rb")
+
+    return open_binary
+
+
+def _convert(source: Path, target: Path, fmt: ExportFormat, **options: Any) -> None:
+    """Convert ``source`` into the file ``target``, as exports do through a store writer."""
+    from_csv = source.suffix == ".csv"
+    with target.open("wb") as out:
+        convert(_opener(source), out, fmt, from_csv=from_csv, **options)
+
+
 @pytest.fixture
 def stored_csv(tmp_path: Path) -> Path:
     path = tmp_path / "data.csv"
@@ -61,7 +78,7 @@ def _one_shot(source: Path, fmt: ExportFormat, tmp_path: Path) -> Path:
 
 
 def test_csv_chunks_have_the_whole_file_types(stored_csv):
-    chunks = list(CsvChunks(stored_csv, rows=CHUNK_ROWS))
+    chunks = list(CsvChunks(_opener(stored_csv), rows=CHUNK_ROWS))
     assert len(chunks) == -(-ROWS // CHUNK_ROWS)
     whole = read_table(stored_csv)
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
@@ -71,15 +88,15 @@ def test_csv_chunks_have_the_whole_file_types(stored_csv):
 
 def test_chunked_json_lines_are_byte_identical_to_a_whole_file_export(stored_csv, tmp_path):
     target = tmp_path / "chunked.jsonl"
-    assert rows_per_chunk(stored_csv, chunk_bytes=400) < ROWS / 3
-    convert(stored_csv, target, ExportFormat.JSONL, chunk_bytes=400)
+    assert rows_per_chunk(_opener(stored_csv), chunk_bytes=400) < ROWS / 3
+    _convert(stored_csv, target, ExportFormat.JSONL, chunk_bytes=400)
     expected = _one_shot(stored_csv, ExportFormat.JSONL, tmp_path).read_bytes()
     assert target.read_bytes() == expected
 
 
 def test_chunked_parquet_holds_the_whole_file_table(stored_csv, tmp_path):
     target = tmp_path / "chunked.parquet"
-    convert(stored_csv, target, ExportFormat.PARQUET, chunk_bytes=400)
+    _convert(stored_csv, target, ExportFormat.PARQUET, chunk_bytes=400)
     expected = _one_shot(stored_csv, ExportFormat.PARQUET, tmp_path)
     assert pq.ParquetFile(target).num_row_groups > 1  # written chunk by chunk
     assert pq.read_schema(target).remove_metadata() == pq.read_schema(expected).remove_metadata()
@@ -98,18 +115,18 @@ def test_parquet_sources_convert_chunk_by_chunk_too(tmp_path):
     pq.write_table(
         pq.read_table(io.BytesIO(frame.to_parquet(index=False))), source, row_group_size=2
     )
-    chunks = list(ParquetChunks(source, rows=2))
+    chunks = list(ParquetChunks(_opener(source), rows=2))
     assert len(chunks) == 3
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), pd.read_parquet(source))
     for fmt in (ExportFormat.CSV, ExportFormat.JSONL):
         target = tmp_path / f"chunked.{fmt}"
-        convert(source, target, fmt, chunk_bytes=1)
+        _convert(source, target, fmt, chunk_bytes=1)
         assert target.read_bytes() == _one_shot(source, fmt, tmp_path).read_bytes()
 
 
 def test_formula_safe_csv_quotes_formulas_only(stored_csv, tmp_path):
     target = tmp_path / "safe.csv"
-    convert(stored_csv, target, ExportFormat.CSV, formula_safe=True, chunk_bytes=400)
+    _convert(stored_csv, target, ExportFormat.CSV, formula_safe=True, chunk_bytes=400)
     with target.open(encoding="utf-8", newline="") as handle:
         safe = list(csv.reader(handle))
     with stored_csv.open(encoding="utf-8", newline="") as handle:
@@ -128,12 +145,13 @@ def test_formula_safe_csv_changes_nothing_else(tmp_path):
     frame = pd.DataFrame({"=evil": [-3.5, 2.0], "city": ['a "b", c', "two\nlines"]})
     frame.to_csv(source, index=False)
     target = tmp_path / "safe.csv"
-    convert(source, target, ExportFormat.CSV, formula_safe=True)
+    _convert(source, target, ExportFormat.CSV, formula_safe=True)
     assert target.read_bytes() == source.read_bytes().replace(b"=evil", b"'=evil", 1)
 
 
 _MEASURE = textwrap.dedent(
     """
+    import functools
     import sys
     from pathlib import Path
     from synthgen_service.exports import ExportFormat, convert
@@ -146,7 +164,8 @@ _MEASURE = textwrap.dedent(
     for fmt in (ExportFormat.JSONL, ExportFormat.PARQUET):
         Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) restarts from here
         before = kib("VmRSS:")
-        convert(source, source.with_name(f"out.{fmt}"), fmt, chunk_bytes=1024 * 1024)
+        with source.with_name(f"out.{fmt}").open("wb") as out:
+            convert(functools.partial(source.open, "rb"), out, fmt, chunk_bytes=1024 * 1024)
         print((kib("VmHWM:") - before) * 1024)
     """
 )

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
+from synthgen_cli.keys import keys_create
 from synthgen_service.app import create_app
-from synthgen_service.cli import keys_create
 
 EXAMPLES_PER_OPERATION = 12
 

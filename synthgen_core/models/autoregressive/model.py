@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from synthgen_core.metadata import ColumnKind, Metadata
+from synthgen_core.kinds import kind_of
+from synthgen_core.metadata import Metadata
 from synthgen_core.models.autoregressive.dependencies import Dependency, find_dependencies
 from synthgen_core.models.autoregressive.networks import AnyOrderTransformer, build_network
 from synthgen_core.models.autoregressive.sampling import draw_tokens
@@ -47,7 +48,7 @@ from synthgen_core.nn.early_stopping import EarlyStopping, split_validation
 from synthgen_core.nn.training import TrainingCallback, history_from_json, run_epochs
 from synthgen_core.nn.weights import restore_network
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
-from synthgen_core.sampling.conditions import category_code, condition_number, set_exact_values
+from synthgen_core.sampling.conditions import condition_number, set_exact_values
 from synthgen_core.transform.tokens import TableTokenizer
 
 #: Layout of ``ModelState.values``; bump it (and read the old one) when it changes.
@@ -67,11 +68,6 @@ class Autoregressive(Synthesizer):
     """
 
     model_type = "autoregressive"
-    display_name = "Autoregressive Transformer"
-    description = (
-        "Any-order autoregressive transformer - the most realistic rows, exact conditions "
-        "on any columns"
-    )
     config_type = AutoregressiveConfig
     config: AutoregressiveConfig
 
@@ -194,11 +190,11 @@ class Autoregressive(Synthesizer):
             spec = self.metadata_.column(name)
             if name not in columns:  # a constant: written back by the codec
                 continue
-            if spec.kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
+            if kind_of(spec).family == "continuous":
                 number = condition_number(spec, value)
                 fixed[columns.index(name)] = self.tokenizer_.token_of(name, number)
             else:
-                fixed[columns.index(name)] = category_code(spec, value)
+                fixed[columns.index(name)] = self.tokenizer_.codec.condition_code(name, value)
         return fixed
 
     def _get_state(self) -> ModelState:

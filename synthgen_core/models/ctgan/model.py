@@ -49,6 +49,7 @@ from synthgen_core.nn.spans import SpanIndex, draw_rows
 from synthgen_core.nn.training import TrainingCallback, history_from_json
 from synthgen_core.nn.weights import restore_network
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
+from synthgen_core.sampling.conditions import set_exact_values
 from synthgen_core.sampling.condvec import ConditionalSampler
 from synthgen_core.sampling.rejection import sample_with_rejection
 from synthgen_core.transform.table import TableTransformer
@@ -74,8 +75,6 @@ class CTGAN(Synthesizer):
     """Conditional tabular GAN; options in :class:`~synthgen_core.models.config.CTGANConfig`."""
 
     model_type = "ctgan"
-    display_name = "CTGAN"
-    description = "Conditional Tabular GAN - best for general tabular data"
     config_type = CTGANConfig
     config: CTGANConfig
 
@@ -190,11 +189,17 @@ class CTGAN(Synthesizer):
         }
 
         def draw(count: int, draw_rng: np.random.Generator) -> pd.DataFrame:
-            return self._generate(count, draw_rng, native)
+            frame = self._generate(count, draw_rng, native)
+            if native is None:
+                return frame
+            # A code may stand for several values (a coarse code): the asked one is written.
+            exact = {native.column: conditions[native.column]}
+            return set_exact_values(frame, self.metadata_, exact)
 
         if not rest:
             return draw(num_rows, rng)
-        return sample_with_rejection(draw, num_rows, rest, self.metadata_, rng)
+        codec = self.transformer_.codec
+        return sample_with_rejection(draw, num_rows, rest, self.metadata_, rng, codec=codec)
 
     def _native_condition(self, conditions: dict[str, Any]) -> _Category | None:
         """The condition the conditional vector applies: the first on a discrete column."""
@@ -203,7 +208,7 @@ class CTGAN(Synthesizer):
         if column is None:
             return None
         layout = self.transformer_.layout
-        category = self.transformer_.category_index(column, conditions[column])
+        category = self.transformer_.codec.condition_code(column, conditions[column])
         span = next(span for span in layout.spans_of(column) if span.role == "category")
         return _Category(column, span.start, span.end, self.sampler_.offset(column), category)
 

@@ -25,7 +25,7 @@ from synthgen_core.models.gaussian_copula.latent import LatentColumn, fit_latent
 from synthgen_core.models.gaussian_copula.marginals import Atoms, Marginal
 from synthgen_core.nn.training import TrainingCallback, TrainingProgress
 from synthgen_core.rng import numpy_rng
-from synthgen_core.sampling.conditions import category_code, condition_number
+from synthgen_core.sampling.conditions import condition_number, set_exact_values
 from synthgen_core.transform.codec import EncodedTable, TableCodec
 
 _PRESENT, _MISSING = 0.0, 1.0
@@ -35,8 +35,6 @@ class GaussianCopula(Synthesizer):
     """Statistical copula model: fastest, exact conditions, a strong baseline."""
 
     model_type: ClassVar[str] = "gaussian_copula"
-    display_name: ClassVar[str] = "Gaussian Copula"
-    description: ClassVar[str] = "Statistical copula model - fastest, good baseline"
     config_type = GaussianCopulaConfig
     config: GaussianCopulaConfig
 
@@ -67,7 +65,10 @@ class GaussianCopula(Synthesizer):
             if name in encoded.continuous:
                 number = condition_number(self.codec_.metadata_.column(name), value)
                 encoded.continuous[name][:] = number
-        return self.codec_.decode(encoded, rng)
+        # A code that stands for several levels (high-cardinality) gets the exact level here;
+        # the other columns decode to their condition already.
+        coded = {name: value for name, value in conditions.items() if name in encoded.discrete}
+        return set_exact_values(self.codec_.decode(encoded, rng), self.codec_.metadata_, coded)
 
     def _latent_conditions(
         self, conditions: dict[str, Any]
@@ -84,7 +85,8 @@ class GaussianCopula(Synthesizer):
             if item.role == "missing":
                 intervals[i] = _atoms(marginal).interval(_PRESENT)
             elif item.role == "category":
-                position = item.positions(np.array([category_code(spec, value)]))[0]
+                code = self.codec_.condition_code(item.column, value)
+                position = item.positions(np.array([code]))[0]
                 intervals[i] = _atoms(marginal).interval(float(position))
             elif isinstance(marginal, Atoms):
                 intervals[i] = marginal.interval(condition_number(spec, value))

@@ -63,8 +63,6 @@ class TVAE(Synthesizer):
     """
 
     model_type = "tvae"
-    display_name = "TVAE"
-    description = "Tabular VAE - faster training, good for large datasets"
     config_type = TVAEConfig
     config: TVAEConfig
 
@@ -148,7 +146,10 @@ class TVAE(Synthesizer):
         self, num_rows: int, rng: np.random.Generator, conditions: dict[str, Any]
     ) -> pd.DataFrame:
         if conditions:
-            return sample_with_rejection(self._draw, num_rows, conditions, self.metadata_, rng)
+            codec = self.transformer_.codec
+            return sample_with_rejection(
+                self._draw, num_rows, conditions, self.metadata_, rng, codec=codec
+            )
         return self._draw(num_rows, rng)
 
     def _draw(self, num_rows: int, rng: np.random.Generator) -> pd.DataFrame:

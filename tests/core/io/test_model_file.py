@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 from pathlib import Path
@@ -147,3 +148,30 @@ def test_load_refuses_state_that_is_not_a_valid_model(tmp_path):
     write_model_file(path, header, arrays)
     with pytest.raises(ModelFileError, match="valid gaussian_copula model"):
         sg.load(path)
+
+
+def test_a_model_saves_to_and_loads_from_an_open_binary_file(tmp_path):
+    """A server's storage hands out streams: the same bytes and model as through a path."""
+    model, path = _fitted(), tmp_path / "m.sgm"
+    model.save(path, signing_key="k" * 16)
+    stream = io.BytesIO()
+    model.save(stream, signing_key="k" * 16)
+    assert not stream.closed
+    assert stream.getvalue() == path.read_bytes()
+    stream.seek(0)
+    loaded = sg.load(stream, signing_key="k" * 16)
+    assert not stream.closed
+    pd.testing.assert_frame_equal(loaded.sample(50, seed=3), sg.load(path).sample(50, seed=3))
+
+
+def test_a_damaged_stream_is_refused_by_its_name(tmp_path):
+    path = tmp_path / "m.sgm"
+    _fitted().save(path)
+    blob = path.read_bytes()
+    with (tmp_path / "cut.sgm").open("wb") as handle:
+        handle.write(blob[: len(blob) // 2])
+    with (tmp_path / "cut.sgm").open("rb") as handle, pytest.raises(ModelFileError) as error:
+        sg.load(handle)
+    assert "cut.sgm" in str(error.value) and "truncated" in str(error.value)
+    with pytest.raises(ModelFileError, match="<stream>.*not signed"):
+        sg.load(io.BytesIO(blob), signing_key="k" * 16)

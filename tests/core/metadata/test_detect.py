@@ -107,9 +107,9 @@ def test_uuid_and_prefixed_keys_are_ids_with_their_style() -> None:
     assert (b.kind, b.id_style, b.id_prefix, b.id_digits) == (ColumnKind.ID, "pattern", "C", 4)
 
 
-def test_free_text_with_mostly_distinct_values_is_an_id_so_it_is_never_copied() -> None:
+def test_free_text_with_mostly_distinct_values_is_text_so_it_is_never_copied() -> None:
     words = [f"comment number {i} says hello" for i in range(150)] + ["same"] * 50
-    assert kind_of(words, name="notes") == ColumnKind.ID
+    assert kind_of(words, name="notes") == ColumnKind.TEXT
 
 
 def test_one_value_is_constant_and_one_value_with_gaps_is_a_flag() -> None:

@@ -57,7 +57,7 @@ def test_field_override_keeps_the_kind(meta: Metadata) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"kind": "text"}, "unknown kind 'text'.*numerical"),
+        ({"kind": "prose"}, "unknown kind 'prose'.*numerical"),
         ({"colour": "red"}, r"cannot set \['colour'\]"),
         ({"name": "other"}, r"cannot set \['name'\]"),
         ({"decimals": "two"}, "invalid override for column 'age'"),

@@ -3,6 +3,8 @@ and budgets refused with a ConfigError that names the options to lower."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,7 +41,7 @@ def _frame(rows: int = 400, seed: int = 0) -> pd.DataFrame:
         {
             "amount": np.where(rng.random(rows) < 0.1, np.nan, rng.lognormal(3, 1, rows)),
             "spiky": spiky,
-            "plan": rng.choice(["free", "pro", "team", None], rows),
+            "plan": rng.choice(np.array(["free", "pro", "team", None], dtype=object), rows),
             "flag": rng.choice([True, False], rows),
             "day": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, rows), "D"),
         }
@@ -98,11 +100,12 @@ def test_the_widths_bound_what_fit_learns() -> None:
 @pytest.mark.parametrize("model_type", ["ctgan", "tvae", "autoregressive"])
 def test_a_fitted_model_has_no_more_parameters_than_estimated(model_type: str) -> None:
     frame = _frame(rows=200)
-    small = {
+    sizes: dict[str, dict[str, Any]] = {
         "ctgan": {"epochs": 1, "batch_size": 50, "generator_dim": [16], "discriminator_dim": [8]},
         "tvae": {"epochs": 1, "batch_size": 50, "compress_dims": [16], "decompress_dims": [8]},
         "autoregressive": {"max_epochs": 1, "width": 16, "heads": 2, "depth": 1},
-    }[model_type]
+    }
+    small = sizes[model_type]
     model = sg.create(model_type, device="cpu", seed=0, **small).fit(frame)
     network = {"ctgan": "generator_", "tvae": "decoder_", "autoregressive": "network_"}[model_type]
     footprint = estimate_footprint(model.config, Metadata.detect(frame))

@@ -20,7 +20,8 @@ BUILTINS = ["ctgan", "copulagan", "tvae", "gaussian_copula", "autoregressive"]
 
 
 def _properties(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    [definition] = [d for d in schema["$defs"].values() if "properties" in d]
+    """The config's own properties (``$defs`` also holds the constraint kinds)."""
+    definition = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
     return dict(definition["properties"])
 
 

@@ -123,3 +123,26 @@ def test_model_types_is_a_mapping_that_answers_membership():
     assert sg.MODEL_TYPES.get("no_such_model") is None
     with pytest.raises(sg.ConfigError, match="choose one of"):
         sg.MODEL_TYPES["no_such_model"]
+
+
+#: ``GET /api/synthgen/model-types`` as the API contract writes it: (id, name, description).
+CONTRACT = [
+    ("ctgan", "CTGAN", "Conditional Tabular GAN - best for general tabular data"),
+    ("copulagan", "CopulaGAN", "Copula-based GAN - good for capturing correlations"),
+    ("tvae", "TVAE", "Tabular VAE - faster training, good for large datasets"),
+    ("gaussian_copula", "Gaussian Copula", "Statistical copula model - fastest, good baseline"),
+]
+
+
+def test_the_built_ins_are_described_as_the_api_contract_says() -> None:
+    described = [(info.id, info.name, info.description) for info in model_types()]
+    assert described[: len(CONTRACT)] == CONTRACT
+
+
+@pytest.mark.parametrize("model_type", [entry[0] for entry in CONTRACT] + ["autoregressive"])
+def test_a_built_in_class_leaves_its_name_and_description_to_the_registry(
+    model_type: str,
+) -> None:
+    cls = model_class(model_type)
+    assert cls.model_type == model_type
+    assert not {"display_name", "description"} & set(vars(cls))

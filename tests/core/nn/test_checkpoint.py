@@ -10,11 +10,16 @@ import pandas as pd
 import pytest
 
 import synthgen_core as sg
-from synthgen_core.models.base import Synthesizer
+from synthgen_core.models.autoregressive.model import Autoregressive
+from synthgen_core.models.ctgan.model import CTGAN
+from synthgen_core.models.tvae.model import TVAE
 from synthgen_core.nn.checkpoint import Checkpoint, training_key
 from synthgen_core.nn.training import TrainingProgress
 
-GAN = {
+#: The models that train in epochs (CopulaGAN is a CTGAN).
+Neural = CTGAN | TVAE | Autoregressive
+
+GAN: dict[str, Any] = {
     "epochs": 6,
     "batch_size": 20,
     "pac": 2,
@@ -22,7 +27,7 @@ GAN = {
     "discriminator_dim": [16],
     "embedding_dim": 8,
 }
-NEURAL = {
+NEURAL: dict[str, dict[str, Any]] = {
     "ctgan": GAN,
     "copulagan": GAN,
     "tvae": {
@@ -49,8 +54,10 @@ def table() -> pd.DataFrame:
     )
 
 
-def _model(model_type: str, **extra: Any) -> Synthesizer:
-    return sg.create(model_type, device="cpu", **NEURAL[model_type], **extra)
+def _model(model_type: str, **extra: Any) -> Neural:
+    model = sg.create(model_type, device="cpu", **NEURAL[model_type], **extra)
+    assert isinstance(model, Neural)
+    return model
 
 
 def _stop_after(epochs: int, seen: list[TrainingProgress]) -> Any:

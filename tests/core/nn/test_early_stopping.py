@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from synthgen_core.nn.early_stopping import EarlyStopping
-from synthgen_core.nn.training import run_epochs
+from synthgen_core.nn.training import TrainingProgress, run_epochs
 
 VALIDATION = [3.0, 2.0, 2.5, 1.9999, 2.6, 2.7, 1.0]
 
@@ -35,10 +35,15 @@ def test_the_callback_still_sees_the_epoch_that_stops_training():
     layer = nn.Linear(1, 1)
     seen: list[int] = []
     stopping = EarlyStopping(layer, patience=1)
+
+    def record(progress: TrainingProgress) -> bool:
+        seen.append(progress.epoch)
+        return False
+
     run_epochs(
         10,
         lambda epoch: {"validation": torch.tensor(1.0)},
         stop_early=stopping,
-        callback=lambda progress: seen.append(progress.epoch) and False,
+        callback=record,
     )
     assert seen == [1, 2]

@@ -174,6 +174,7 @@ def test_same_generator_seed_gives_the_same_batch(table: Table) -> None:
     first = sampler.sample_training(100, torch.Generator().manual_seed(9))
     second = sampler.sample_training(100, torch.Generator().manual_seed(9))
     for left, right in zip(first, second, strict=True):
+        assert left is not None and right is not None
         assert torch.equal(left, right)
 
 

@@ -41,10 +41,12 @@ def metadata() -> Metadata:
     return Metadata.detect(table)
 
 
-def _sample(drawer: Pattern, rows: int, metadata: Metadata, **kwargs: int) -> pd.DataFrame:
+def _sample(
+    drawer: Pattern, rows: int, metadata: Metadata, max_draw_rows: int | None = None
+) -> pd.DataFrame:
     conditions = validate_conditions(metadata, {"group": "rare"})
     return sample_with_rejection(
-        drawer, rows, conditions, metadata, np.random.default_rng(0), **kwargs
+        drawer, rows, conditions, metadata, np.random.default_rng(0), max_draw_rows=max_draw_rows
     )
 
 

@@ -11,9 +11,10 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactKey, ArtifactStore, LocalArtifactStore
 from synthgen_service.store import artifacts
-from synthgen_service.store.tables import ArtifactKind, Job
+from synthgen_service.store.status import ArtifactKind
+from synthgen_service.store.tables import Job
 from tests.service.full_disk import fill_disk
 
 #: The worker's output as it stores it: CSV written by pandas.
@@ -33,23 +34,24 @@ async def _completed_job(alice: Any, app: Any, backstage: Any) -> tuple[str, Pat
     await backstage.set_model(ids["model_id"], "ready")
     generate = await alice.post(f"/api/synthgen/models/{ids['model_id']}/generate", json={})
     job_id = generate.json()["job_id"]
-    files: ArtifactFiles = app.state.files
+    files: ArtifactStore = app.state.files
     artifact_id = uuid.uuid4()
-    path, size = files.write_bytes(artifact_id, ".csv", STORED.encode())
+    key = ArtifactKey.data(artifact_id, ".csv")
+    size = files.put(key, STORED.encode())
     async with app.state.sessions() as session:
         await artifacts.add(
             session,
             artifact_id=artifact_id,
             owner="alice",
             kind=ArtifactKind.SYNTHETIC,
-            path=path,
+            path=str(key),
             size=size,
             content_type="text/csv",
         )
         values: dict[str, Any] = {"status": "completed", "output_artifact_id": artifact_id}
         await session.execute(sa.update(Job).where(Job.id == uuid.UUID(job_id)).values(**values))
         await session.commit()
-    return job_id, files.folder(artifact_id)
+    return job_id, LocalArtifactStore(app.state.settings.data_dir).path(key).parent
 
 
 async def test_formula_safe_csv_prefixes_formulas_and_nothing_else(alice, app, backstage):
@@ -112,3 +114,19 @@ async def test_a_full_disk_during_conversion_is_507_and_leaves_nothing(
     retry = await alice.get(f"/api/synthgen/jobs/{job_id}/download", params={"format": "jsonl"})
     assert retry.status_code == 200
     assert len(retry.text.splitlines()) == 4
+
+
+async def test_a_download_streams_with_its_length_and_a_lost_file_is_409(alice, app, backstage):
+    job_id, _ = await _completed_job(alice, app, backstage)
+    url = f"/api/synthgen/jobs/{job_id}/download"
+    response = await alice.get(url, params={"format": "jsonl"})
+    assert response.status_code == 200
+    assert int(response.headers["content-length"]) == len(response.content) > 0
+    files: ArtifactStore = app.state.files
+    async with app.state.sessions() as session:
+        job = await session.get(Job, uuid.UUID(job_id))
+    assert job is not None and job.output_artifact_id is not None
+    files.delete([job.output_artifact_id])  # lost outside the service
+    lost = await alice.get(url)
+    assert lost.status_code == 409, lost.text
+    assert "generate again" in lost.json()["detail"]

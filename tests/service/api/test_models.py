@@ -3,9 +3,11 @@ from __future__ import annotations
 import uuid
 from contextlib import asynccontextmanager
 
+import msgspec
 from arq.connections import ArqRedis
 from arq.jobs import Job, JobStatus
 
+from synthgen_core.models.registry import model_types
 from synthgen_service.app import create_app
 from synthgen_service.queue.serialization import job_deserializer
 
@@ -270,6 +272,7 @@ async def test_model_types_lists_the_four_architectures(alice):
     assert types["ctgan"]["name"] == "CTGAN"
     assert "pac" in types["ctgan"]["config_schema"]["$defs"]["CTGANConfig"]["properties"]
     assert all(item["description"] for item in types.values())
+    assert response.json()["model_types"] == msgspec.to_builtins(model_types())
 
 
 async def test_queue_down_is_503_and_the_job_stays_recorded(settings, serve, caller):

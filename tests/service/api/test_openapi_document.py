@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
@@ -20,7 +22,7 @@ EXPECTED = [
 
 
 @pytest.fixture
-async def document(client) -> dict:
+async def document(client) -> dict[str, Any]:
     response = await client.get("/schema/openapi.json")
     assert response.status_code == 200
     return response.json()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.settings import Settings
 from tests.service.queue.support import Rows, background, drain, eventually
@@ -34,7 +34,7 @@ async def _tvae(api: Any) -> dict[str, Any]:
 
 
 def _checkpoint(settings: Settings, job_id: str) -> Path:
-    return ArtifactFiles(settings.data_dir).checkpoint_path(uuid.UUID(job_id))
+    return Checkpoints(settings.data_dir).path(uuid.UUID(job_id))
 
 
 async def _training_past(rows: Rows, job_id: str, epoch: int) -> None:

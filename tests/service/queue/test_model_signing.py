@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import synthgen_core as sg
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactKey, LocalArtifactStore
 from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.settings import Settings
 from tests.core.io.forging import rewrite
@@ -30,7 +30,8 @@ async def _trained(api: Any, rows: Rows, settings: Settings, options: WorkerOpti
     ids = await copula_model(api)
     await drain(settings, options)
     [artifact] = await rows.artifacts_of_kind("model")
-    return ids, ArtifactFiles(settings.data_dir).path(artifact.path)
+    # the test edits the file on disk, as an attacker with access to the storage would
+    return ids, LocalArtifactStore(settings.data_dir).path(ArtifactKey.parse(artifact.path))
 
 
 async def test_the_worker_signs_model_files_with_the_key(

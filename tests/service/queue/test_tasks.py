@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from synthgen_core.models.load import load
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactKey, open_artifact_store
 from synthgen_service.queue.generate import output_artifact_id
 from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.queue.train import model_artifact_id
@@ -47,7 +47,8 @@ async def test_trained_model_file_loads_and_samples(
     await drain(settings, options)
 
     [artifact] = await rows.artifacts_of_kind("model")
-    loaded = load(ArtifactFiles(settings.data_dir).path(artifact.path))
+    with open_artifact_store(settings).open(ArtifactKey.parse(artifact.path)) as stored:
+        loaded = load(stored)
     frame = loaded.sample(25, seed=1)
     assert list(frame.columns) == ["age", "city", "income", "member"]
     assert len(frame) == 25
@@ -165,7 +166,7 @@ async def test_missing_dataset_file_fails_with_advice(
 ) -> None:
     ids = await copula_model(alice)
     [upload] = await rows.artifacts_of_kind("dataset")
-    ArtifactFiles(settings.data_dir).path(upload.path).unlink()
+    open_artifact_store(settings).delete([upload.id])
     await drain(settings, options)
 
     job = await rows.job(ids["job_id"])

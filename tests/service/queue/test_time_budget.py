@@ -7,8 +7,9 @@ from typing import Any
 import msgspec
 import pytest
 
+from synthgen_core.models.ctgan.model import CTGAN
 from synthgen_core.models.load import load
-from synthgen_service.artifacts import ArtifactFiles
+from synthgen_service.artifacts import ArtifactKey, open_artifact_store
 from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.settings import Settings
 from synthgen_service.store.tables import Artifact
@@ -50,7 +51,9 @@ async def test_an_endless_training_ends_at_the_service_budget(
         async with rows.sessions() as session:
             artifact = await session.get(Artifact, model.model_artifact_id)
         assert artifact is not None
-        trained = load(ArtifactFiles(settings.data_dir).path(artifact.path))
+        with open_artifact_store(settings).open(ArtifactKey.parse(artifact.path)) as file:
+            trained = load(file)
+        assert isinstance(trained, CTGAN)
         assert 1 <= len(trained.loss_history) < 100_000
         budgets[ids["model_id"]] = trained.get_config()["max_training_seconds"]
     # the service's budget where the config had none; the user's where it was smaller

@@ -8,13 +8,13 @@ import msgspec
 import pytest
 import torch
 
+from synthgen_cli.worker import run_worker
 from synthgen_service.queue.enqueue import GENERATE_FUNCTION, TRAIN_FUNCTION
 from synthgen_service.queue.generate import chunk_sizes
 from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.queue.runtime import configure_torch, cpu_share
 from synthgen_service.queue.worker import cron_jobs, functions
 from synthgen_service.settings import Settings
-from synthgen_service.worker_cli import run_worker
 
 
 def test_options_come_from_synthgen_worker_variables() -> None:

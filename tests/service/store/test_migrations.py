@@ -41,7 +41,7 @@ async def test_upgrade_keeps_existing_data_and_is_idempotent(settings):
     assert again is not None
     assert again.name == "kept"
     assert again.created_at.tzinfo is not None
-    assert version == "0001"
+    assert version == "0002"
 
 
 async def test_owner_scoping_hides_other_owners_rows(settings):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,14 @@ import synthgen_core as sg
 from synthgen_core.models.autoregressive.dependencies import find_dependencies
 from synthgen_core.models.autoregressive.model import Autoregressive
 
-SMALL = {"width": 32, "depth": 2, "heads": 2, "batch_size": 128, "device": "cpu", "seed": 0}
+SMALL: dict[str, Any] = {
+    "width": 32,
+    "depth": 2,
+    "heads": 2,
+    "batch_size": 128,
+    "device": "cpu",
+    "seed": 0,
+}
 
 
 def test_a_column_that_another_determines_is_found_and_chance_is_not():

@@ -4,6 +4,7 @@ options, save/load and sampling details."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from synthgen_core.io.model_file import read_model_file, write_model_file
 from synthgen_core.models.autoregressive.model import Autoregressive
 from synthgen_core.nn.early_stopping import MIN_RELATIVE_IMPROVEMENT
 
-SMALL = {"width": 32, "depth": 2, "heads": 2, "batch_size": 128, "device": "cpu"}
+SMALL: dict[str, Any] = {"width": 32, "depth": 2, "heads": 2, "batch_size": 128, "device": "cpu"}
 
 
 def _dependent_table(rows: int = 3_000, seed: int = 0) -> pd.DataFrame:

@@ -15,7 +15,12 @@ from synthgen_core.models.registry import create
 from synthgen_core.models.tvae.model import TVAE
 from synthgen_core.nn.training import TrainingProgress
 
-SMALL = {"embedding_dim": 8, "compress_dims": [32], "decompress_dims": [32], "batch_size": 100}
+SMALL: dict[str, Any] = {
+    "embedding_dim": 8,
+    "compress_dims": [32],
+    "decompress_dims": [32],
+    "batch_size": 100,
+}
 
 
 def _table(rows: int = 400, seed: int = 0) -> pd.DataFrame:

@@ -1,12 +1,19 @@
 """TVAE over generated tables with every column kind and missing-value style."""
 
+from typing import Any
+
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 
 from synthgen_core.models.tvae.model import TVAE
 from tests.strategies import ID_COLUMNS, frames, maker_of
 
-TINY = {"epochs": 1, "embedding_dim": 4, "compress_dims": [8], "decompress_dims": [8]}
+TINY: dict[str, Any] = {
+    "epochs": 1,
+    "embedding_dim": 4,
+    "compress_dims": [8],
+    "decompress_dims": [8],
+}
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

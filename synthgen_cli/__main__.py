@@ -1,0 +1,5 @@
+"""``python -m synthgen_cli``: the same as the ``synthgen`` command."""
+
+from synthgen_cli.main import main
+
+raise SystemExit(main())
