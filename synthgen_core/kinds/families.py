@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -144,6 +144,31 @@ class UnlearnedKind(KindBase):
         self, spec: ColumnSpec, series: pd.Series, mask: BoolArray, info: DiscreteColumn | None
     ) -> FloatArray:
         raise TypeError(f"kind {self.kind.value!r} is not encoded (column {spec.name!r})")
+
+
+class GeneratedKind(UnlearnedKind):
+    """Written fresh for every output row, so no value can be asked of every row."""
+
+    #: Why a condition cannot hold on such a column, and what to do instead.
+    refusal: str = "drop this condition"
+
+    def normalise(self, spec: ColumnSpec, value: Any) -> Any:
+        self._refuse(spec)
+
+    def matches(
+        self,
+        spec: ColumnSpec,
+        info: DiscreteColumn | None,
+        series: pd.Series,
+        value: Any,
+        tolerance: float,
+    ) -> BoolArray:
+        self._refuse(spec)
+
+    def _refuse(self, spec: ColumnSpec) -> NoReturn:
+        raise ConditionError(
+            f"cannot condition on {self.kind.value} column {spec.name!r}: {self.refusal}"
+        )
 
 
 def discrete_column(spec: ColumnSpec, codes: IntArray) -> DiscreteColumn:

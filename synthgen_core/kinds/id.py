@@ -8,17 +8,14 @@ row, so no value can be asked of every row.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 import msgspec
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pandas.api import types as ptypes
 
-from synthgen_core.errors import ConditionError
-from synthgen_core.kinds.base import BoolArray, DiscreteColumn, UploadNote
-from synthgen_core.kinds.families import UnlearnedKind
+from synthgen_core.kinds.base import DiscreteColumn, UploadNote
+from synthgen_core.kinds.families import GeneratedKind
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
 from synthgen_core.metadata.learn import as_float, fill_empty, key_pattern
 from synthgen_core.transform.missing import draw_missing, fill_missing, restore_dtype
@@ -28,8 +25,9 @@ _HEX = np.array(list("0123456789abcdef"), dtype="<U1")
 _DASHES = (8, 13, 18, 23)
 
 
-class IdKind(UnlearnedKind):
+class IdKind(GeneratedKind):
     kind = ColumnKind.ID
+    refusal = "ids are regenerated unique for every row; drop this condition"
     upload_note: UploadNote | None = UploadNote(
         issue="high_cardinality",
         message="almost every value is distinct (an id or free text); it is regenerated, "
@@ -60,26 +58,6 @@ class IdKind(UnlearnedKind):
         cells = id_cells(spec, 0, n_rows, rng)
         mask = draw_missing(n_rows, spec.missing_rate, rng)
         return restore_dtype(fill_missing(cells, mask, spec, rng), spec.dtype)
-
-    def normalise(self, spec: ColumnSpec, value: Any) -> Any:
-        _refuse(spec)
-
-    def matches(
-        self,
-        spec: ColumnSpec,
-        info: DiscreteColumn | None,
-        series: pd.Series,
-        value: Any,
-        tolerance: float,
-    ) -> BoolArray:
-        _refuse(spec)
-
-
-def _refuse(spec: ColumnSpec) -> NoReturn:
-    raise ConditionError(
-        f"cannot condition on id column {spec.name!r}: ids are regenerated unique for "
-        "every row; drop this condition"
-    )
 
 
 def id_cells(

@@ -20,17 +20,15 @@ copied) with :meth:`Metadata.update_column`.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 import msgspec
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pandas.api import types as ptypes
 
-from synthgen_core.errors import ConditionError, DataError
-from synthgen_core.kinds.base import BoolArray, DiscreteColumn, UploadNote
-from synthgen_core.kinds.families import UnlearnedKind
+from synthgen_core.errors import DataError
+from synthgen_core.kinds.base import DiscreteColumn, UploadNote
+from synthgen_core.kinds.families import GeneratedKind
 from synthgen_core.kinds.text_model import MIN_COUNT, fit_text_model, generate_text
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
 from synthgen_core.transform.missing import draw_missing, fill_missing, restore_dtype
@@ -40,8 +38,12 @@ ObjectArray = npt.NDArray[np.object_]
 __all__ = ["MIN_COUNT", "TEXT", "TextKind"]
 
 
-class TextKind(UnlearnedKind):
+class TextKind(GeneratedKind):
     kind = ColumnKind.TEXT
+    refusal = (
+        "its values are generated apart from the other columns; drop this condition, or "
+        "set its kind to 'categorical'"
+    )
     upload_note: UploadNote | None = UploadNote(
         issue="high_cardinality",
         message=f"almost every value is distinct (free text); values seen at least {MIN_COUNT} "
@@ -72,26 +74,6 @@ class TextKind(UnlearnedKind):
         cells = generate_text(spec.text, n_rows, rng).astype(object)
         mask = draw_missing(n_rows, spec.missing_rate, rng)
         return restore_dtype(fill_missing(cells, mask, spec, rng), spec.dtype)
-
-    def normalise(self, spec: ColumnSpec, value: Any) -> Any:
-        _refuse(spec)
-
-    def matches(
-        self,
-        spec: ColumnSpec,
-        info: DiscreteColumn | None,
-        series: pd.Series,
-        value: Any,
-        tolerance: float,
-    ) -> BoolArray:
-        _refuse(spec)
-
-
-def _refuse(spec: ColumnSpec) -> NoReturn:
-    raise ConditionError(
-        f"cannot condition on text column {spec.name!r}: its values are generated apart "
-        "from the other columns; drop this condition, or set its kind to 'categorical'"
-    )
 
 
 TEXT = TextKind()
