@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
     from synthgen_core.metadata import ColumnSpec, Metadata
 
+#: Read by ``fit`` (sign the file) and ``sample`` (refuse files it did not sign), and by
+#: the service for the files it keeps.
+SIGNING_KEY_VARIABLE = "SYNTHGEN_MODEL_SIGNING_KEY"
 
 # -- inspect -------------------------------------------------------------------------------
 
@@ -129,10 +133,22 @@ def _fit(args: argparse.Namespace) -> int:
 
     with ProgressBar() as progress:  # drawn even when stderr is a file: the user asked to fit
         model.fit(data, metadata, callback=progress, verbose=False)
-    model.save(args.output)
+    key = _signing_key()
+    model.save(args.output, signing_key=key)
     elapsed = time.perf_counter() - start
-    print(f"fitted {args.model} on {len(data):,} rows in {elapsed:.1f} s; saved {args.output}")
+    signed = f" (signed with {SIGNING_KEY_VARIABLE})" if key else ""
+    print(
+        f"fitted {args.model} on {len(data):,} rows in {elapsed:.1f} s; saved {args.output}{signed}"
+    )
     return 0
+
+
+def _signing_key() -> str | None:
+    """The key model files are signed with and checked against, read as the service reads it.
+
+    From the environment, not an option: a key on a command line shows in the process list.
+    """
+    return os.environ.get(SIGNING_KEY_VARIABLE) or None
 
 
 def _json_object(text: str, option: str) -> dict[str, Any]:
@@ -176,6 +192,13 @@ def add_sample(subparsers: Any) -> None:
         help="fix a column in every row; repeat for several",
     )
     command.add_argument(
+        "--first-row",
+        type=int,
+        default=0,
+        metavar="N",
+        help="position of these rows in a larger output drawn in pieces: ids continue from N",
+    )
+    command.add_argument(
         "-o",
         "--output",
         type=Path,
@@ -188,7 +211,10 @@ def _sample(args: argparse.Namespace) -> int:
     from synthgen_core.models.load import load
 
     conditions = _parse_conditions(args.condition)
-    synthetic = load(args.model).sample(args.num_rows, seed=args.seed, conditions=conditions)
+    model = load(args.model, signing_key=_signing_key())
+    synthetic = model.sample(
+        args.num_rows, seed=args.seed, conditions=conditions, first_row=args.first_row
+    )
     if args.output is None:
         synthetic.to_csv(sys.stdout, index=False)
     else:

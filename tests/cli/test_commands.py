@@ -263,3 +263,34 @@ def test_fitting_a_neural_model_draws_an_epoch_progress_bar(demo_csv, tmp_path, 
     assert "epoch" in err
     assert "loss" in err
     assert synthgen_core.load(path).model_type == "tvae"
+
+
+def test_fit_signs_and_sample_checks_with_the_services_signing_key(
+    demo_csv, tmp_path, monkeypatch, capsys
+):
+    path = tmp_path / "signed.sgm"
+    monkeypatch.setenv("SYNTHGEN_MODEL_SIGNING_KEY", "a-signing-key-of-32-characters!!")
+    argv = ["fit", str(demo_csv), "--model", "gaussian_copula", "-o", str(path)]
+    assert main(argv) == 0
+    assert "signed with SYNTHGEN_MODEL_SIGNING_KEY" in capsys.readouterr().out
+    assert main(["sample", str(path), "-n", "3"]) == 0
+    monkeypatch.setenv("SYNTHGEN_MODEL_SIGNING_KEY", "another-key-of-32-characters-long")
+    assert main(["sample", str(path), "-n", "3"]) == 2
+    assert "signature" in capsys.readouterr().err
+    monkeypatch.delenv("SYNTHGEN_MODEL_SIGNING_KEY")
+    assert main(["sample", str(path), "-n", "3"]) == 0  # no key set: signatures not checked
+
+
+def test_sample_pieces_with_first_row_never_repeat_an_id(tmp_path):
+    table = pd.DataFrame({"order_id": range(100, 160), "amount": [float(i % 7) for i in range(60)]})
+    data, model = tmp_path / "orders.csv", tmp_path / "orders.sgm"
+    table.to_csv(data, index=False)
+    assert main(["fit", str(data), "--model", "gaussian_copula", "-o", str(model)]) == 0
+    pieces = []
+    for first_row in (0, 20):
+        out = tmp_path / f"rows-{first_row}.csv"
+        argv = ["sample", str(model), "-n", "20", "--first-row", str(first_row), "-o", str(out)]
+        assert main(argv) == 0
+        pieces.append(pd.read_csv(out)["order_id"])
+    ids = pd.concat(pieces)
+    assert ids.is_unique and len(ids) == 40
