@@ -11,6 +11,7 @@ Handlers raise; nothing in ``api/`` catches. The mapping::
     sqlalchemy IntegrityError          409 (a concurrent request changed the same rows)
     redis ConnectionError / TimeoutError  503 (queue unreachable; the job row stays pending)
     OSError ENOSPC / EDQUOT            507 (the server's disk is full; retry once there is room)
+    sqlalchemy DBAPIError, db full     507 (SQLite "database or disk is full", PostgreSQL 53100)
     RecursionError with a request body 400 (JSON nested too deeply to decode)
     anything else                      500, logged with its traceback, no internals in the body
 
@@ -30,7 +31,7 @@ from litestar.exceptions import HTTPException
 from litestar.types import ExceptionHandlersMap
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from synthgen_core.errors import (
     ConditionError,
@@ -42,6 +43,10 @@ from synthgen_service.artifacts import DISK_FULL_MESSAGE, disk_full
 from synthgen_service.schemas.common import ErrorBody, FieldError
 
 logger = logging.getLogger("synthgen_service")
+#: SQLite's SQLITE_FULL result code and PostgreSQL's disk_full SQLSTATE.
+_SQLITE_FULL = 13
+_POSTGRES_DISK_FULL = "53100"
+_SQLITE_FULL_TEXT = "database or disk is full"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -144,6 +149,22 @@ def _os_error(request: Request[Any, Any, Any], exc: OSError) -> Response[Any]:
     return _body(507, f"{DISK_FULL_MESSAGE}, then retry the request")
 
 
+def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    """A database out of room is 507, as a full disk is; nothing of the request was stored."""
+    if not _database_full(exc):
+        return _internal(request, exc)
+    logger.error("database full on %s %s", request.method, request.url.path)
+    detail = "the server's database has no room left; ask the operator to free space"
+    return _body(507, detail + ", then retry the request")
+
+
+def _database_full(exc: DBAPIError) -> bool:
+    """SQLite's SQLITE_FULL (its code, or its text where a driver drops the code), PG's 53100."""
+    original = exc.orig
+    codes = {getattr(original, "sqlite_errorcode", None), getattr(original, "sqlstate", None)}
+    return bool(codes & {_SQLITE_FULL, _POSTGRES_DISK_FULL}) or _SQLITE_FULL_TEXT in str(original)
+
+
 def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
     """A body nested a thousand levels deep exhausts the recursion limit of its decoder.
 
@@ -171,6 +192,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     SynthGenError: _library,
     HTTPException: _http,
     IntegrityError: _integrity,
+    DBAPIError: _database_error,
     RedisConnectionError: _queue_down,
     RedisTimeoutError: _queue_down,
     OSError: _os_error,
