@@ -25,6 +25,7 @@ from synthgen_service.api.projects import ProjectController
 from synthgen_service.artifacts import open_artifact_store
 from synthgen_service.auth import auth_middleware
 from synthgen_service.errors import EXCEPTION_HANDLERS
+from synthgen_service.limits import TrainingSlots
 from synthgen_service.queue import QueueFactory, redis_queue
 from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.settings import Settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings, *, queue: QueueFactory | None = None) -> Lite
                 sessions=session_factory(engine),
                 files=open_artifact_store(settings),
                 checkpoints=Checkpoints(settings.data_dir),
+                training_slots=TrainingSlots(),
             )
             async with queue_factory(settings) as pool:
                 app.state.queue = pool

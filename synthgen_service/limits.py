@@ -9,11 +9,16 @@ nothing behind:
   at the service's budget (:func:`time_capped`), so a config that leaves it null ends there;
 * every constraint in the config must name columns of the dataset of the kinds it needs
   (:mod:`synthgen_core.constraints.validate`), so a typo fails before any training;
-* an owner has at most ``max_training_jobs_per_owner`` pending or running trainings (429).
+* an owner has at most ``max_training_jobs_per_owner`` pending or running trainings (429),
+  even when requests arrive together: :class:`TrainingSlots` admits them one at a time, from
+  the count to the commit.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,6 +69,27 @@ async def check_training_slots(session: AsyncSession, owner: str, settings: Sett
         )
 
 
+class TrainingSlots:
+    """Admits training requests one at a time, so two at once never both take the last slot.
+
+    In one process an asyncio lock orders them; across processes the store holds the
+    owner's count steady until the transaction ends (:func:`quotas.hold_owner`).
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def admit(
+        self, session: AsyncSession, owner: str, settings: Settings
+    ) -> AsyncIterator[None]:
+        """Check the owner's slots (429 when none is free); commit the new rows inside."""
+        async with self._lock:
+            await quotas.hold_owner(session, owner)
+            await check_training_slots(session, owner, settings)
+            yield
+
+
 def time_capped(config: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """``config`` with its time budget at most the service's (a smaller one is kept)."""
     if TIME_OPTION not in config:  # a model type that trains no epochs
@@ -73,4 +99,4 @@ def time_capped(config: dict[str, Any], settings: Settings) -> dict[str, Any]:
     return {**config, TIME_OPTION: limit if given is None else min(float(given), limit)}
 
 
-__all__ = ["check_config", "check_training_slots", "time_capped"]
+__all__ = ["TrainingSlots", "check_config", "check_training_slots", "time_capped"]

@@ -19,6 +19,7 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from synthgen_service.artifacts import ArtifactStore
+from synthgen_service.limits import TrainingSlots
 from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.settings import Settings
 
@@ -49,6 +50,11 @@ def provide_queue(state: State) -> ArqRedis:
     return queue
 
 
+def provide_training_slots(state: State) -> TrainingSlots:
+    slots: TrainingSlots = state.training_slots
+    return slots
+
+
 def provide_settings(state: State) -> Settings:
     settings: Settings = state.settings
     return settings
@@ -61,6 +67,7 @@ DEPENDENCIES = {
     "checkpoints": Provide(provide_checkpoints, sync_to_thread=False),
     "queue": Provide(provide_queue, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
+    "training_slots": Provide(provide_training_slots, sync_to_thread=False),
 }
 
 __all__ = ["DEPENDENCIES"]

@@ -18,7 +18,7 @@ from synthgen_service.api.responses import GenerateOperation, error_responses
 from synthgen_service.api.views import job_summary, model_list_item, model_read
 from synthgen_service.artifacts import ArtifactStore
 from synthgen_service.errors import Conflict, InvalidField, NotFound
-from synthgen_service.limits import check_config, check_training_slots
+from synthgen_service.limits import TrainingSlots, check_config
 from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.queue.enqueue import enqueue_generate, enqueue_train
 from synthgen_service.queue.liveness import waiting_note
@@ -80,11 +80,13 @@ class ModelController(Controller):
     @post("/", operation_id="createModel", responses=error_responses("createModel"))
     async def create(
         self,
+        *,
         data: ModelCreate,
         session: AsyncSession,
         owner: str,
         queue: ArqRedis,
         settings: Settings,
+        training_slots: TrainingSlots,
     ) -> ModelCreated:
         """Create a model and enqueue its ``synthgen_train`` job.
 
@@ -95,19 +97,19 @@ class ModelController(Controller):
         version = await _version_in_project(session, owner, data.dataset_version_id, project.id)
         config = validate_config(data.model_type, data.config)
         check_config(data.model_type, config, version.table_metadata, settings)
-        await check_training_slots(session, owner, settings)
-        model = await models.create(
-            session,
-            project_id=project.id,
-            dataset_version_id=version.id,
-            name=data.name,
-            model_type=data.model_type,
-            config=config,
-        )
-        job = await jobs.create(
-            session, model_id=model.id, project_id=project.id, payload=TrainJob(options=config)
-        )
-        await session.commit()  # the worker must find the rows once the job is queued
+        async with training_slots.admit(session, owner, settings):
+            model = await models.create(
+                session,
+                project_id=project.id,
+                dataset_version_id=version.id,
+                name=data.name,
+                model_type=data.model_type,
+                config=config,
+            )
+            job = await jobs.create(
+                session, model_id=model.id, project_id=project.id, payload=TrainJob(options=config)
+            )
+            await session.commit()  # the worker must find the rows once the job is queued
         await enqueue_train(queue, job.id)
         return ModelCreated(id=model.id, model_id=model.id, job_id=job.id, status=JobStatus.PENDING)
 

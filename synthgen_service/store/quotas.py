@@ -24,4 +24,18 @@ async def unfinished_trainings(session: AsyncSession, owner: str) -> int:
     return int(await session.scalar(stmt) or 0)
 
 
-__all__ = ["unfinished_trainings"]
+async def hold_owner(session: AsyncSession, owner: str) -> None:
+    """Until this transaction ends, no other one may count or add ``owner``'s trainings.
+
+    PostgreSQL: a transaction-scoped advisory lock on the owner. SQLite serves one process,
+    whose requests :class:`~synthgen_service.limits.TrainingSlots` already admits in turn.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = f"synthgen.trainings.{owner}"
+    await session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+    )
+
+
+__all__ = ["hold_owner", "unfinished_trainings"]

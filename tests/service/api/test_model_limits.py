@@ -139,3 +139,32 @@ async def test_generation_jobs_do_not_count_against_the_training_limit(
     assert (await _create(alice, ids)).status_code == 201
     assert (await _create(alice, ids)).status_code == 201
     assert (await _create(alice, ids)).status_code == 429
+
+
+async def test_concurrent_requests_never_pass_the_per_owner_limit_together(alice: Any) -> None:
+    import asyncio
+
+    ids = await _dataset(alice)
+    config = {"model_type": "gaussian_copula"}
+    answers = await asyncio.gather(*(_create(alice, ids, **config) for _ in range(6)))
+    statuses = sorted(response.status_code for response in answers)
+    assert statuses == [201, 201, 429, 429, 429, 429], statuses
+    assert await _stored(alice) == (2, 2)
+
+
+async def test_two_api_processes_never_pass_the_limit_together(
+    settings: Settings, serve: Any, caller: Any
+) -> None:
+    import asyncio
+
+    from synthgen_service.app import create_app
+
+    if settings.resolved_database_url.startswith("sqlite"):
+        pytest.skip("API processes share a PostgreSQL database; SQLite serves one process")
+    first, second = create_app(settings), create_app(settings)
+    async with serve(first) as one, serve(second) as two:
+        api_one, api_two = await caller(first, one, "dave"), await caller(second, two, "dave")
+        ids = await _dataset(api_one)
+        calls = [_create(api, ids, model_type="gaussian_copula") for api in [api_one, api_two] * 3]
+        statuses = sorted(response.status_code for response in await asyncio.gather(*calls))
+    assert statuses == [201, 201, 429, 429, 429, 429], statuses
