@@ -1,11 +1,12 @@
 """Worker heartbeats in Redis, so any API process can tell whether a worker is alive.
 
-Every worker process, on any host, keeps one key ``synthgen:worker:<queue digest>:<id>``
-with a time to live of :data:`WORKER_TTL_S`, rewritten every :data:`BEAT_EVERY_S`. A worker
-that stops deletes its key; one killed outright (``kill -9``, a lost host) vanishes when its
-key expires. Expiry runs on Redis's clock, so the hosts' clocks need not agree. Readers
-count the keys of their queue: ``/ready`` reports the number, and a pending job's detail
-says it waits for a worker when there is none.
+Every worker process, on any host, keeps an entry in its queue's roster, a sorted set
+``synthgen:workers:<queue digest>`` whose score is the time (Redis's clock) until which the
+worker counts as alive: now + :data:`WORKER_TTL_S`, rewritten every :data:`BEAT_EVERY_S`.
+A worker that stops removes its entry; one killed outright (``kill -9``, a lost host) stops
+counting when its time passes, and the next beat of any worker drops it. Readers count the
+entries still alive with one ``ZCOUNT``, however large the Redis: ``/ready`` reports the
+number, and a pending job's detail says it waits for a worker when there is none.
 """
 
 from __future__ import annotations
@@ -28,10 +29,16 @@ BEAT_EVERY_S = 5.0
 WORKER_TTL_S = 15
 
 
-def _prefix(queue_name: str) -> str:
-    """Key prefix of one queue's workers; a digest, so no queue name is another's prefix."""
+def _roster(queue_name: str) -> str:
+    """The key of one queue's roster; a digest, so no queue name is another's prefix."""
     digest = hashlib.sha256(queue_name.encode()).hexdigest()[:32]
-    return f"synthgen:worker:{digest}:"
+    return f"synthgen:workers:{digest}"
+
+
+async def _redis_now(redis: Redis) -> float:
+    """Seconds on Redis's clock, the one every host shares."""
+    seconds, microseconds = await redis.time()
+    return float(seconds) + float(microseconds) / 1e6
 
 
 def no_worker_message(queue_name: str) -> str:
@@ -43,8 +50,8 @@ def no_worker_message(queue_name: str) -> str:
 
 async def live_workers(redis: Redis, queue_name: str) -> int:
     """How many workers of ``queue_name`` have a current heartbeat."""
-    pattern = _prefix(queue_name) + "*"
-    return len([key async for key in redis.scan_iter(match=pattern, count=500)])
+    now = await _redis_now(redis)
+    return int(await redis.zcount(_roster(queue_name), now, "+inf"))
 
 
 async def waiting_note(redis: Redis, queue_name: str) -> str | None:
@@ -63,8 +70,8 @@ class Heartbeat:
     """One worker's heartbeat: a key rewritten every few seconds until :meth:`stop`."""
 
     def __init__(self, redis: Redis, queue_name: str) -> None:
-        worker_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
-        self.redis, self.key = redis, _prefix(queue_name) + worker_id
+        self.redis, self.key = redis, _roster(queue_name)
+        self.member = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -78,10 +85,16 @@ class Heartbeat:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         with contextlib.suppress(RedisError, OSError):
-            await self.redis.delete(self.key)
+            await self.redis.zrem(self.key, self.member)
 
     async def _beat(self) -> None:
-        await self.redis.set(self.key, "alive", ex=WORKER_TTL_S)
+        """Alive for another :data:`WORKER_TTL_S`; entries whose time has passed go."""
+        now = await _redis_now(self.redis)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(self.key, {self.member: now + WORKER_TTL_S})
+            pipe.zremrangebyscore(self.key, "-inf", now)
+            pipe.expire(self.key, WORKER_TTL_S)  # the roster goes with its last worker
+            await pipe.execute()
 
     async def _run(self) -> None:
         while True:

@@ -53,7 +53,13 @@ async def test_heartbeats_expire_and_count_per_worker_and_queue(client, app, ali
         await beat.start()
     try:
         assert await _workers(client) == 2
-        assert 0 < await pool.ttl(first.key) <= WORKER_TTL_S  # a killed worker vanishes
+        seconds, microseconds = await pool.time()
+        now = seconds + microseconds / 1e6
+        alive_until = await pool.zscore(first.key, first.member)
+        assert 0 < alive_until - now <= WORKER_TTL_S  # a killed worker stops counting
+        assert 0 < await pool.ttl(first.key) <= WORKER_TTL_S
+        await pool.zadd(first.key, {"killed-worker": now - 1})  # its time has passed
+        assert await _workers(client) == 2
         job = (await alice.get(f"/api/synthgen/jobs/{ids['job_id']}")).json()
         assert (job["status"], job["status_detail"]) == ("pending", None)
     finally:
