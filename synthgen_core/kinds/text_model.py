@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from synthgen_core.errors import DataError
 from synthgen_core.metadata.kinds import TextModel
 
 #: A value, word or word pair is kept only when at least this many rows hold it.
@@ -23,6 +24,9 @@ MAX_LETTERS = 24
 SHORT = 12
 #: Rounds of redrawing generated values that equal a rare training value.
 REDRAWS = 20
+#: A fixed text and its 64-bit hash (pandas' ``hash_array``, its default key), checked
+#: before refusing by hash.
+_PROBE_TEXT, _PROBE_HASH = "synthgen", -2197678197539640957
 ObjectArray = npt.NDArray[np.object_]
 IntArray = npt.NDArray[np.int64]
 
@@ -78,6 +82,8 @@ def _generated(model: TextModel, n_rows: int, rng: np.random.Generator) -> Objec
     """
     out = _sentences(model, n_rows, rng)
     refused = np.asarray(model.refused, dtype=np.int64)
+    if refused.size:
+        check_hashing()
     for _ in range(REDRAWS):
         bad = np.isin(_hashes(out), refused)
         if not bad.any():
@@ -194,6 +200,20 @@ def _refused_hashes(rare: pd.Series, vocab: pd.Index) -> list[int]:
     all_known = words.isin(vocab).groupby(level=0).all().reindex(values.index, fill_value=True)
     reachable = all_known.to_numpy() | (values.str.len() <= SHORT).to_numpy()
     return sorted(_hashes(values[reachable].to_numpy(dtype=object)).tolist())
+
+
+def check_hashing() -> None:
+    """Refuse to generate where strings hash differently from where the model was fitted.
+
+    The refusal list holds hashes: under another hashing no generated value would match
+    one, and rare training values could come out. A fixed text must hash as it always has.
+    """
+    if int(_hashes(np.array([_PROBE_TEXT], dtype=object))[0]) != _PROBE_HASH:
+        raise DataError(
+            "this installation hashes text differently from the one text columns are "
+            "fitted with, so rare values could not be refused; install the pandas version "
+            "SynthGen requires, or fit the model again here"
+        )
 
 
 def _hashes(values: ObjectArray) -> IntArray:

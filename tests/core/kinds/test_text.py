@@ -185,3 +185,9 @@ def test_the_evaluation_report_says_what_was_done_with_text() -> None:
     report = sg.evaluate(table, synthetic)
     assert report.generated_text == ["review"]
     assert "Free text, generated: review" in report.summary()
+
+
+def test_text_hashes_as_the_refusal_lists_in_model_files_expect() -> None:
+    from synthgen_core.kinds.text_model import check_hashing
+
+    check_hashing()  # raises where a different hashing would let rare values through
