@@ -80,7 +80,7 @@ def _describe(metadata: Metadata) -> str:
         elif spec.min_value is not None and spec.max_value is not None:
             details = f"range {_shown(spec, spec.min_value)} .. {_shown(spec, spec.max_value)}"
         else:
-            details = spec.datetime_format or spec.id_style or ""
+            details = spec.datetime_format or spec.id_style or spec.pii_type or ""
         lines.append(
             f"{spec.name:<{width}}  {spec.kind.value:<11}  {spec.dtype:<14}  "
             f"{spec.missing_rate:>7.1%}  {details}"

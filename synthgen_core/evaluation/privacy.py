@@ -6,6 +6,9 @@
   row, summarised by the median and set against the median DCR of random rows drawn
   uniformly over the real domain (ratio near 0: rows hug training records; near 1: they
   are as far from them as noise is);
+* personal data: the share of the output values of ``pii`` columns equal to a real value
+  of the same column (compared lower case, letters and digits only, so ``(555) 123-4567``
+  equals ``555.123.4567``); fake values are drawn apart from the real ones, so it is 0;
 * with a holdout (real rows the generator never saw): the share of synthetic rows closer to
   the training table than to the holdout. A generator that learned the distribution, not the
   rows, scores 50%; memorisation pushes it towards 100%.
@@ -29,10 +32,12 @@ import math
 
 import msgspec
 import numpy as np
+import pandas as pd
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from synthgen_core.evaluation.columns import Column, finite
 from synthgen_core.evaluation.neighbours import Rows, Space, nearest_distances, select, stack
+from synthgen_core.metadata.pii import pii_keys
 
 #: At most this many synthetic rows (a uniform sample) are queried for DCR: the
 #: closer-to-train share is then known to about +-2.2 points (one standard error).
@@ -59,6 +64,13 @@ class Privacy(msgspec.Struct, frozen=True, kw_only=True):
     n_reference: int
     #: rows of the training table and of the holdout compared for ``closer_to_train``
     n_matched: int | None = None
+    #: personal-data (``pii``) columns, whose values are faked
+    pii_columns: list[str] = []
+    #: share of their non-missing output values equal to a real value of the same column
+    #: (compared lower case, letters and digits only); 0 by design, None without pii columns
+    pii_copy_rate: float | None = None
+    #: non-missing output values of the pii columns
+    n_pii_values: int = 0
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -163,3 +175,22 @@ def closer_share(to_train: np.ndarray, to_holdout: np.ndarray) -> float:
 def _holdout(column: Column) -> np.ndarray:
     assert column.holdout is not None  # every column is encoded with the holdout or none is
     return column.holdout
+
+
+def with_pii_copies(
+    found: Privacy, real: pd.DataFrame, synthetic: pd.DataFrame, names: list[str]
+) -> Privacy:
+    """``found`` with the share of output pii values equal to a real one of their column."""
+    if not names:
+        return found
+    copies, total = 0, 0
+    for name in names:
+        output = synthetic[name].dropna()
+        copies += int(pii_keys(output).isin(set(pii_keys(real[name].dropna()))).sum())
+        total += len(output)
+    return msgspec.structs.replace(
+        found,
+        pii_columns=names,
+        pii_copy_rate=copies / total if total else 0.0,
+        n_pii_values=total,
+    )

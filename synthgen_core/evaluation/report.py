@@ -22,7 +22,7 @@ from synthgen_core.evaluation.detection import detection
 from synthgen_core.evaluation.diagnostics import diagnostics
 from synthgen_core.evaluation.efficacy import efficacy
 from synthgen_core.evaluation.plots import marginal
-from synthgen_core.evaluation.privacy import privacy
+from synthgen_core.evaluation.privacy import privacy, with_pii_copies
 from synthgen_core.evaluation.report_struct import Report
 from synthgen_core.evaluation.shapes import column_shapes
 from synthgen_core.evaluation.trends import pair_trends
@@ -95,7 +95,12 @@ def evaluate(
         shapes=shapes,
         pairs=pairs,
         diagnostics=checks,
-        privacy=privacy(columns, np.random.default_rng(seed)),
+        privacy=with_pii_copies(
+            privacy(columns, np.random.default_rng(seed)),
+            real,
+            synthetic,
+            [info.name for info in infos if info.kind == ColumnKind.PII],
+        ),
         efficacy=None if target is None else efficacy(columns, target, seed),
         marginals=[marginal(column) for column in columns],
     )

@@ -149,7 +149,7 @@ def _headline(report: Report) -> list[str]:
         f" missing values {_pct(report.missing_similarity)}",
     ]
     if report.excluded:
-        lines.append(f"Not scored (id/constant/text): {', '.join(report.excluded)}")
+        lines.append(f"Not scored (id/constant/text/pii): {', '.join(report.excluded)}")
     if report.generated_text:
         lines.append(
             f"Free text, generated: {', '.join(report.generated_text)} (values seen in at least"
@@ -170,7 +170,21 @@ def _privacy(report: Report) -> list[str]:
     )
     if p.closer_to_train is not None:
         line += f", closer to train than holdout {_pct(p.closer_to_train)} (ideal 50%)"
-    return [line]
+    return [line, *_pii(p)]
+
+
+def _pii(p: Privacy) -> list[str]:
+    if p.pii_copy_rate is None:
+        return []
+    verdict = (
+        "none equals a real value"
+        if p.pii_copy_rate == 0
+        else f"{_pct(p.pii_copy_rate)} equal a real value"
+    )
+    return [
+        f"Personal data        {', '.join(p.pii_columns)} faked: of {p.n_pii_values:,} output"
+        f" values, {verdict}"
+    ]
 
 
 def _efficacy(report: Report) -> list[str]:

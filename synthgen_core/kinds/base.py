@@ -26,6 +26,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec, Scalar
+from synthgen_core.metadata.metadata import Metadata
 
 Family = Literal["continuous", "discrete", "unlearned"]
 #: How the quality report reads a column: its metric follows (numbers and datetimes by
@@ -123,6 +124,16 @@ class Kind(Protocol):
         info: DiscreteColumn | None,
     ) -> pd.Series:
         """The column as the source stored it, from ``values`` (None when unlearned)."""
+        ...
+
+    def relate(
+        self, spec: ColumnSpec, frame: pd.DataFrame, metadata: Metadata, rng: np.random.Generator
+    ) -> pd.Series | None:
+        """The decoded column rewritten to agree with the rest of its row; None leaves it.
+
+        Called once all columns of ``frame`` are decoded (an email written from the row's
+        generated name).
+        """
         ...
 
     def normalise(self, spec: ColumnSpec, value: Any) -> Any:

@@ -25,6 +25,7 @@ from synthgen_core.kinds.base import (
     UploadNote,
 )
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
+from synthgen_core.metadata.metadata import Metadata
 from synthgen_core.metadata.missing import missing_mask
 from synthgen_core.transform.discrete import decode_codes, encode_codes
 
@@ -53,6 +54,11 @@ class KindBase:
         raise ConditionError(f"column {spec.name!r} is not a discrete column")
 
     def write_exact(self, spec: ColumnSpec, column: pd.Series, value: Any) -> pd.Series | None:
+        return None
+
+    def relate(
+        self, spec: ColumnSpec, frame: pd.DataFrame, metadata: Metadata, rng: np.random.Generator
+    ) -> pd.Series | None:
         return None
 
 

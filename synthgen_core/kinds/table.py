@@ -19,6 +19,7 @@ from synthgen_core.kinds.datetime import DATETIME
 from synthgen_core.kinds.high_cardinality import HIGH_CARDINALITY
 from synthgen_core.kinds.id import ID
 from synthgen_core.kinds.numerical import NUMERICAL
+from synthgen_core.kinds.pii import PII
 from synthgen_core.kinds.text import TEXT
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
 from synthgen_core.metadata.learn import check_supported
@@ -31,6 +32,7 @@ KINDS: dict[ColumnKind, Kind] = {
     ColumnKind.DATETIME: DATETIME,
     ColumnKind.ID: ID,
     ColumnKind.CONSTANT: CONSTANT,
+    ColumnKind.PII: PII,
     ColumnKind.HIGH_CARDINALITY: HIGH_CARDINALITY,
     ColumnKind.TEXT: TEXT,
 }

@@ -64,6 +64,11 @@ def check_spec(spec: ColumnSpec) -> None:
         )
     if spec.datetime_format is not None:
         _check_format(spec.datetime_format, where)
+    if spec.pii_type is not None and spec.kind != ColumnKind.PII:
+        raise DataError(
+            f"{where}: pii_type applies to kind 'pii'; set kind='pii' with it, or leave "
+            "pii_type unset"
+        )
 
 
 def _check_categories(spec: ColumnSpec, where: str) -> None:

@@ -22,6 +22,9 @@ override a kind with :meth:`Metadata.update_column`. The rules, in order:
 
 After these rules, a kind of :mod:`synthgen_core.kinds` may claim the column through its
 ``refines`` hook (the first in the kinds table that does); then the kind learns what it needs.
+Personal data (emails, phones, names, ...: :mod:`synthgen_core.metadata.pii`) is claimed
+this way by ``pii`` from any rule but constant, boolean and datetime, ids and free text
+included.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ class ColumnKind(StrEnum):
     CONSTANT = "constant"
     HIGH_CARDINALITY = "high_cardinality"
     TEXT = "text"
+    PII = "pii"
 
 
 #: Kinds whose values are modelled as categories (one-hot / frequency intervals).
@@ -32,7 +33,7 @@ DISCRETE_KINDS = frozenset(
 #: Kinds whose values are modelled on a continuous axis.
 CONTINUOUS_KINDS = frozenset({ColumnKind.NUMERICAL, ColumnKind.DATETIME})
 #: Kinds that are not learned at all: ids are regenerated, constants restored.
-UNLEARNED_KINDS = frozenset({ColumnKind.ID, ColumnKind.CONSTANT, ColumnKind.TEXT})
+UNLEARNED_KINDS = frozenset({ColumnKind.ID, ColumnKind.CONSTANT, ColumnKind.TEXT, ColumnKind.PII})
 
 #: A value as stored in a column: what categories and constants hold, JSON-able as is.
 Scalar = str | int | float | bool
@@ -42,6 +43,17 @@ PRECISIONS: tuple[Precision, ...] = ("D", "h", "m", "s", "ms", "us", "ns")
 #: How a regenerated id looks: ``integer`` counts up from the source's minimum, ``uuid``
 #: draws random UUID-shaped strings, ``pattern`` is ``id_prefix`` + a (zero-padded) counter.
 IdStyle = Literal["integer", "uuid", "pattern"]
+#: What personal data a ``pii`` column holds (see :mod:`synthgen_core.kinds.pii`).
+PiiType = Literal[
+    "email",
+    "phone",
+    "person_name",
+    "street_address",
+    "iban",
+    "credit_card",
+    "ip_address",
+    "national_id",
+]
 
 
 class TextModel(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -70,6 +82,23 @@ class TextModel(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     word_lengths: list[int] = []
     capital_share: float = 0.0
     #: 64-bit hashes of the rarer training values a generated value must not equal.
+    refused: list[int] = []
+
+
+class PiiModel(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How a ``pii`` column's values look, holding no personal value (see :mod:`.kinds.pii`).
+
+    ``styles`` are formats: digit positions as ``#``, letters as ``@``, the rest literal
+    (``"(###) ###-####"``, ``"+44 ## #### ####"``, ``"DE## #### ..."``), or for emails,
+    names, addresses and IPs a style word; ``domains`` are email domains seen in at least
+    :data:`~synthgen_core.kinds.text_model.MIN_COUNT` rows.
+    """
+
+    styles: list[str] = []
+    style_weights: list[float] = []
+    domains: list[str] = []
+    domain_weights: list[float] = []
+    #: 64-bit hashes of the training values (normalised) an output value must not equal.
     refused: list[int] = []
 
 
@@ -120,3 +149,7 @@ class ColumnSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     id_digits: int = 0
     #: text: the word model its values are generated from.
     text: TextModel | None = None
+    #: pii: the personal data the column holds (detected, or set by the user).
+    pii_type: PiiType | None = None
+    #: pii: how its values look, learned at fit.
+    pii: PiiModel | None = None

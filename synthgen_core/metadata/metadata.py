@@ -82,6 +82,8 @@ class Metadata(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             raw = {key: raw[key] for key in _KIND_INDEPENDENT if key in raw}
         if "precision" in fields:  # the range is counted in precision units: learn it again
             raw.update(min_value=None, max_value=None)
+        if "pii_type" in fields:  # formats and hashes belong to the old type: learn them again
+            raw.update(pii=None)
         raw.update(fields, kind=new_kind.value)
         updated = _convert_spec(raw, name)
         check_spec(updated)

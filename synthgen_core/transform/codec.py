@@ -121,7 +121,12 @@ class TableCodec:
         meta = self._fitted()
         _check_encoded(meta, encoded)
         columns = {spec.name: self._decode_column(spec, encoded, rng) for spec in meta.columns}
-        return pd.DataFrame(columns, index=pd.RangeIndex(encoded.n_rows))
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(encoded.n_rows))
+        for spec, kind in _kinds(meta.columns):
+            related = kind.relate(spec, frame, meta, rng)
+            if related is not None:
+                frame[spec.name] = related.reset_index(drop=True)
+        return frame
 
     def to_dict(self) -> dict[str, Any]:
         state = CodecState(metadata=self._fitted(), discrete=self.discrete_)

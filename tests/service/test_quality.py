@@ -39,3 +39,17 @@ def test_a_constant_column_with_gaps_is_constant_not_mostly_missing() -> None:
     meta = Metadata.detect(frame).update_column("flag", kind="constant")
     quality = summarize(frame, meta)
     assert [(i.kind, i.column) for i in quality.issues] == [("constant", "flag")]
+
+
+def test_personal_data_is_named_in_the_summary_and_stays_usable() -> None:
+    n = 40
+    frame = pd.DataFrame(
+        {
+            "email": [f"user{i}@example.com" for i in range(n)],
+            "spend": np.linspace(1.0, 2.0, n),
+        }
+    )
+    quality = summarize(frame, Metadata.detect(frame))
+    assert [(issue.kind, issue.column) for issue in quality.issues] == [("pii", "email")]
+    assert "fake" in quality.issues[0].message
+    assert quality.overall_score == 100.0
