@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.synthgen-installed
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint typecheck pytest pytest-postgres bench bench-quick dist clean
+.PHONY: install run test lint typecheck chromium pytest pytest-postgres bench bench-quick dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy synthgen_core synthgen_service synthgen_cli benchmarks tests
 
-pytest: install
+# The dashboard's browser tests drive Debian's chromium; CI runs as root on a fresh machine.
+# Without root (and without chromium) they are skipped, saying why.
+chromium:
+	@test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@test -x /usr/bin/chromium || echo "chromium is missing: the browser tests will be skipped"
+
+pytest: install chromium
 	$(BIN)/python -m pytest
 
 pytest-postgres: install

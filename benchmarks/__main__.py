@@ -27,7 +27,14 @@ from typing import Any
 
 import msgspec
 
-from benchmarks import constraints, datasets, evaluation_speed, report, transform_speed
+from benchmarks import (
+    constraints,
+    dashboard_speed,
+    datasets,
+    evaluation_speed,
+    report,
+    transform_speed,
+)
 from benchmarks.high_cardinality import cli as high_cardinality
 from benchmarks.measure import ROOT, Measurement, RunSpec, run_isolated
 
@@ -44,6 +51,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     constraints.add_parser,
     evaluation_speed.add_parser,
     high_cardinality.add_parser,
+    dashboard_speed.add_parser,
 ]
 
 

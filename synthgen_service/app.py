@@ -24,6 +24,7 @@ from synthgen_service.api.models import ModelController
 from synthgen_service.api.projects import ProjectController
 from synthgen_service.artifacts import open_artifact_store
 from synthgen_service.auth import auth_middleware
+from synthgen_service.dashboard import dashboard_router, load_secret, template_config
 from synthgen_service.errors import EXCEPTION_HANDLERS
 from synthgen_service.limits import TrainingSlots
 from synthgen_service.queue import QueueFactory, redis_queue
@@ -70,6 +71,7 @@ def create_app(settings: Settings, *, queue: QueueFactory | None = None) -> Lite
                 files=open_artifact_store(settings),
                 checkpoints=Checkpoints(settings.data_dir),
                 training_slots=TrainingSlots(),
+                session_secret=load_secret(settings),
             )
             async with queue_factory(settings) as pool:
                 app.state.queue = pool
@@ -86,12 +88,14 @@ def create_app(settings: Settings, *, queue: QueueFactory | None = None) -> Lite
             ModelController,
             JobController,
             list_model_types,
+            dashboard_router(),
         ],
         dependencies=DEPENDENCIES,
         middleware=[auth_middleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=_openapi(),
+        template_config=template_config(),
         request_max_body_size=MAX_JSON_BODY_BYTES,
     )
 

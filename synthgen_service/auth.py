@@ -19,6 +19,8 @@ from synthgen_service.store import keys
 
 #: Paths reachable without a key.
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
+#: The dashboard's pages, signed in with a session cookie instead (synthgen_service.dashboard).
+DASHBOARD_PATHS = ["^/$", "^/dashboard(/|$)"]
 #: RFC 7235: the scheme name is case-insensitive (``bearer``, ``BEARER`` are fine too).
 _BEARER = re.compile(r"^Bearer +([A-Za-z0-9_\-]{1,200})$", re.IGNORECASE)
 _HOW_TO = "send 'Authorization: Bearer <api key>'; create a key with `synthgen keys create`"
@@ -43,7 +45,7 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
 
 
 def auth_middleware() -> DefineMiddleware:
-    return DefineMiddleware(ApiKeyMiddleware, exclude=PUBLIC_PATHS)
+    return DefineMiddleware(ApiKeyMiddleware, exclude=PUBLIC_PATHS + DASHBOARD_PATHS)
 
 
-__all__ = ["PUBLIC_PATHS", "ApiKeyMiddleware", "auth_middleware"]
+__all__ = ["DASHBOARD_PATHS", "PUBLIC_PATHS", "ApiKeyMiddleware", "auth_middleware"]

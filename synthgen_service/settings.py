@@ -54,6 +54,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Secret for model-file signatures (docs/security.md): when set, every model file the
     #: worker writes is signed with it, and a file without a valid signature is refused.
     model_signing_key: str | None = None
+    #: Secret that signs dashboard session cookies (docs/dashboard.md); when unset, a random
+    #: one is created on first start as ``<data_dir>/session-secret`` and kept there.
+    session_secret: str | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -100,6 +103,7 @@ _ENV_NAMES = {
     "host": "SYNTHGEN_HOST",
     "port": "SYNTHGEN_PORT",
     "model_signing_key": "SYNTHGEN_MODEL_SIGNING_KEY",
+    "session_secret": "SYNTHGEN_SESSION_SECRET",
 }
 
 __all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "DEFAULT_QUEUE_NAME", "Settings"]

@@ -62,12 +62,14 @@ class UploadFields(msgspec.Struct, kw_only=True):
     description: Description | None = None
 
 
-async def _receive(request: Request[Any, Any, Any], upload: ArtifactWriter, limit: int) -> FormData:
+async def receive_form(
+    request: Request[Any, Any, Any], upload: ArtifactWriter, limit: int
+) -> FormData:
     content_type = request.headers.get("content-type")
     return await read_form(content_type, request.stream(), upload.stream, limit)
 
 
-async def _add_version(
+async def add_version(
     session: AsyncSession,
     owner: str,
     files: ArtifactStore,
@@ -167,13 +169,13 @@ class DatasetController(Controller):
     ) -> UploadRead:
         """Upload a CSV or Parquet file as version 0 of a new dataset."""
         with files.writer() as upload:
-            form = await _receive(request, upload, settings.max_upload_bytes)
+            form = await receive_form(request, upload, settings.max_upload_bytes)
             fields = convert_fields(form, UploadFields)
             project = await owned_project(session, owner, fields.project_id)
             dataset = await datasets.create(session, project.id, fields.name, fields.description)
             limits = ingest.upload_limits(settings)
             received = (form, upload)
-            return await _add_version(session, owner, files, dataset, received, limits=limits)
+            return await add_version(session, owner, files, dataset, received, limits=limits)
 
     @post(
         "/{dataset_id:uuid}/versions",
@@ -195,10 +197,10 @@ class DatasetController(Controller):
         """Upload a file as the next version (1, 2, ...) of an existing dataset."""
         dataset = await _owned_dataset(session, owner, dataset_id)
         with files.writer() as upload:
-            form = await _receive(request, upload, settings.max_upload_bytes)
+            form = await receive_form(request, upload, settings.max_upload_bytes)
             limits = ingest.upload_limits(settings)
             received = (form, upload)
-            return await _add_version(session, owner, files, dataset, received, limits=limits)
+            return await add_version(session, owner, files, dataset, received, limits=limits)
 
     @get("/", operation_id="listDatasets")
     async def list(
@@ -261,4 +263,4 @@ class DatasetController(Controller):
         return DatasetDeleted(ok=True, dataset_id=dataset_id)
 
 
-__all__ = ["DatasetController"]
+__all__ = ["DatasetController", "add_version", "receive_form"]

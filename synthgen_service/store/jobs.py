@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -138,6 +138,26 @@ async def cancel_unfinished(session: AsyncSession, model_ids: Collection[uuid.UU
     return touched
 
 
+async def latest_reports(
+    session: AsyncSession, model_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each model's quality report from its most recent completed generation, if any.
+
+    The caller passes ids it got from the owner-scoped ``models.page``.
+    """
+    stmt = (
+        sa.select(Job.model_id, Job.report)
+        .where(
+            Job.model_id.in_(model_ids),
+            Job.job_type == JobType.GENERATE,
+            Job.status == JobStatus.COMPLETED,
+        )
+        .order_by(Job.finished_at)
+    )
+    rows = (await session.execute(stmt)).all()
+    return {model_id: report for model_id, report in rows if report}  # newest wins
+
+
 __all__ = [
     "JobFilter",
     "JobRow",
@@ -147,5 +167,6 @@ __all__ = [
     "for_model",
     "generated_before",
     "get",
+    "latest_reports",
     "page",
 ]

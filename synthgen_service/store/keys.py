@@ -40,6 +40,14 @@ async def find_active(session: AsyncSession, key: str) -> ApiKey | None:
     return (await session.scalars(stmt)).one_or_none()
 
 
+async def is_active(session: AsyncSession, key_id: uuid.UUID, owner: str) -> bool:
+    """Whether key ``key_id`` of ``owner`` exists and is not revoked (dashboard sessions)."""
+    stmt = sa.select(ApiKey.id).where(
+        ApiKey.id == key_id, ApiKey.owner == owner, ApiKey.revoked_at.is_(None)
+    )
+    return (await session.scalar(stmt)) is not None
+
+
 async def revoke(session: AsyncSession, key_or_id: str) -> ApiKey | None:
     """Revoke by key id (UUID) or by the key itself; None when nothing matched."""
     try:

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from synthgen_service.app import create_app
+from synthgen_service.dashboard.session import SECRET_FILE
 from synthgen_service.ingest import LIMIT_SETTINGS, upload_limits
 from synthgen_service.settings import Settings
 
@@ -47,8 +48,12 @@ def _files(settings: Settings) -> list[Path]:
 
 
 def _stored(settings: Settings) -> list[Path]:
-    """Every file in the data dir but the SQLite database."""
-    return [path for path in _files(settings) if not path.name.startswith("synthgen.db")]
+    """Every file in the data dir but the SQLite database and the session-signing secret."""
+    return [
+        path
+        for path in _files(settings)
+        if not path.name.startswith("synthgen.db") and path.name != SECRET_FILE
+    ]
 
 
 async def _nothing_stored(alice: Any, settings: Settings) -> None:
