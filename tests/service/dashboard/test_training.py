@@ -33,6 +33,21 @@ def selected_version(page: str) -> str:
     return match.group(1) or match.group(2)
 
 
+async def submit_train(
+    client: httpx.AsyncClient, project_url: str, model_type: str, name: str, **options: str
+) -> httpx.Response:
+    """Fill the train form as a user would: its token, the newest version, a name, options."""
+    form = (await client.get(f"{project_url}/train?model_type={model_type}")).text
+    data = {
+        "_csrf": token(httpx.Response(200, text=form)),
+        "model_type": model_type,
+        "dataset_version": selected_version(form),
+        "name": name,
+        **{f"option.{option}": value for option, value in options.items()},
+    }
+    return await client.post(project_url + "/train", data=data)
+
+
 async def test_the_form_offers_every_type_with_its_registry_defaults(
     app: Litestar, client: httpx.AsyncClient
 ) -> None:
@@ -51,15 +66,7 @@ async def test_an_invalid_option_is_shown_next_to_its_field(
 ) -> None:
     await sign_in(client, await new_key(app, "alice"))
     project_url = await project_with_data(client)
-    form = (await client.get(project_url + "/train?model_type=ctgan")).text
-    data = {
-        "_csrf": token(httpx.Response(200, text=form)),
-        "model_type": "ctgan",
-        "dataset_version": selected_version(form),
-        "name": "bad",
-        "option.epochs": "-1",
-    }
-    response = await client.post(project_url + "/train", data=data)
+    response = await submit_train(client, project_url, "ctgan", "bad", epochs="-1")
     assert response.status_code == 200
     assert re.search(r'id="option-epochs_error"[^>]*>[^<]*epochs', response.text)
     assert 'name="option.epochs" value="-1"' in response.text  # what was typed stays
@@ -69,14 +76,7 @@ async def test_an_invalid_option_is_shown_next_to_its_field(
 async def test_train_opens_the_model_page(app: Litestar, client: httpx.AsyncClient) -> None:
     await sign_in(client, await new_key(app, "alice"))
     project_url = await project_with_data(client)
-    form = (await client.get(project_url + "/train?model_type=gaussian_copula")).text
-    data = {
-        "_csrf": token(httpx.Response(200, text=form)),
-        "model_type": "gaussian_copula",
-        "dataset_version": selected_version(form),
-        "name": "First copula",
-    }
-    created = await client.post(project_url + "/train", data=data)
+    created = await submit_train(client, project_url, "gaussian_copula", "First copula")
     assert created.status_code == 303, created.text
     model_url = created.headers["location"]
     page = await client.get(model_url)
@@ -103,14 +103,8 @@ async def test_train_without_its_token_is_refused(app: Litestar, client: httpx.A
 async def test_cancel_a_pending_training(app: Litestar, client: httpx.AsyncClient) -> None:
     await sign_in(client, await new_key(app, "alice"))
     project_url = await project_with_data(client)
-    form = (await client.get(project_url + "/train?model_type=gaussian_copula")).text
-    data = {
-        "_csrf": token(httpx.Response(200, text=form)),
-        "model_type": "gaussian_copula",
-        "dataset_version": selected_version(form),
-        "name": "Never trained",
-    }
-    model_url = (await client.post(project_url + "/train", data=data)).headers["location"]
+    created = await submit_train(client, project_url, "gaussian_copula", "Never trained")
+    model_url = created.headers["location"]
     page = await client.get(model_url)
     assert (await client.post(model_url + "/cancel", data={})).status_code == 403
     cancelled = await client.post(model_url + "/cancel", data={"_csrf": token(page)})
@@ -126,14 +120,8 @@ async def test_the_model_page_charts_the_latest_generations_column_scores(
 ) -> None:
     await sign_in(client, await new_key(app, "alice"))
     project_url = await project_with_data(client)
-    form = (await client.get(project_url + "/train?model_type=gaussian_copula")).text
-    data = {
-        "_csrf": token(httpx.Response(200, text=form)),
-        "model_type": "gaussian_copula",
-        "dataset_version": selected_version(form),
-        "name": "Scored",
-    }
-    model_url = (await client.post(project_url + "/train", data=data)).headers["location"]
+    created = await submit_train(client, project_url, "gaussian_copula", "Scored")
+    model_url = created.headers["location"]
     assert "Quality of the latest generation" not in (await client.get(model_url)).text
     shapes = [
         {"column": "age", "kind": "numerical", "metric": "ks", "score": 0.5},
