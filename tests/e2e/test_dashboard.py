@@ -146,15 +146,20 @@ def test_sign_in_create_a_project_upload_and_sign_out(tab: Tab, server: Server) 
     tab.checked()
 
 
-def test_train_a_model_and_watch_it_become_ready(tab: Tab, server: Server) -> None:
+def new_project_with_trips(tab: Tab, server: Server, name: str) -> Any:
     page = tab.sign_in(server.key)
     page.get_by_role("button", name="New project").click()
-    page.get_by_label("Name").fill("Training")
+    page.get_by_label("Name").fill(name)
     page.get_by_role("button", name="Create").click()
     page.get_by_role("button", name="Upload dataset").click()
     page.get_by_label("Name").fill("Trips")
     page.get_by_label("File").set_input_files(str(TABLE))
     page.get_by_role("button", name="Upload").click()
+    return page
+
+
+def test_train_a_model_and_watch_it_become_ready(tab: Tab, server: Server) -> None:
+    page = new_project_with_trips(tab, server, "Training")
     page.get_by_role("button", name="Train model").click()
     choose_type(page, "ctgan")
     sync_api.expect(page.get_by_label("epochs", exact=True)).to_have_value("300")
@@ -186,18 +191,6 @@ def test_train_a_model_and_watch_it_become_ready(tab: Tab, server: Server) -> No
     tab.checked()
 
 
-def new_project_with_trips(tab: Tab, server: Server, name: str) -> Any:
-    page = tab.sign_in(server.key)
-    page.get_by_role("button", name="New project").click()
-    page.get_by_label("Name").fill(name)
-    page.get_by_role("button", name="Create").click()
-    page.get_by_role("button", name="Upload dataset").click()
-    page.get_by_label("Name").fill("Trips")
-    page.get_by_label("File").set_input_files(str(TABLE))
-    page.get_by_role("button", name="Upload").click()
-    return page
-
-
 def test_watch_a_training_progress_then_cancel_it(tab: Tab, server: Server) -> None:
     page = new_project_with_trips(tab, server, "Cancelling")
     page.get_by_role("button", name="Train model").click()
@@ -216,14 +209,7 @@ def test_watch_a_training_progress_then_cancel_it(tab: Tab, server: Server) -> N
 
 
 def test_an_invalid_option_is_shown_next_to_its_field(tab: Tab, server: Server) -> None:
-    page = tab.sign_in(server.key)
-    page.get_by_role("button", name="New project").click()
-    page.get_by_label("Name").fill("Options")
-    page.get_by_role("button", name="Create").click()
-    page.get_by_role("button", name="Upload dataset").click()
-    page.get_by_label("Name").fill("Trips")
-    page.get_by_label("File").set_input_files(str(TABLE))
-    page.get_by_role("button", name="Upload").click()
+    page = new_project_with_trips(tab, server, "Options")
     page.get_by_role("button", name="Train model").click()
     choose_type(page, "ctgan")
     page.get_by_label("Name").fill("Too few epochs")
