@@ -13,7 +13,7 @@ import pandas as pd
 
 from synthgen_core.kinds.base import BoolArray, DiscreteColumn, UploadNote
 from synthgen_core.kinds.categorical import match_category
-from synthgen_core.kinds.families import UnlearnedKind
+from synthgen_core.kinds.families import UnlearnedKind, filled
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
 from synthgen_core.metadata.learn import fill_empty, to_scalar
 from synthgen_core.metadata.missing import missing_mask
@@ -48,7 +48,7 @@ class ConstantKind(UnlearnedKind):
         return match_category(spec, [spec.constant_value], value)
 
     def write_exact(self, spec: ColumnSpec, column: pd.Series, value: Any) -> pd.Series | None:
-        return pd.Series([value] * len(column), dtype=column.dtype)
+        return filled(column, value)
 
     def matches(
         self,

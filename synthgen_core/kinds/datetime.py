@@ -16,7 +16,7 @@ from pandas.api import types as ptypes
 
 from synthgen_core.errors import ConditionError, DataError
 from synthgen_core.kinds.base import BoolArray, DiscreteColumn, Evaluated, FloatArray
-from synthgen_core.kinds.families import ContinuousKind, check_range, learned_values
+from synthgen_core.kinds.families import ContinuousKind, check_range, filled, learned_values
 from synthgen_core.metadata.datetimes import (
     as_naive_utc,
     infer_format,
@@ -93,7 +93,7 @@ class DatetimeKind(ContinuousKind):
         elif ptypes.is_datetime64_any_dtype(column.dtype):
             tz = getattr(column.dtype, "tz", None)
             value = pd.Timestamp(value).tz_localize("UTC").tz_convert(tz) if tz else value
-        return pd.Series([value] * len(column), dtype=column.dtype)
+        return filled(column, value)
 
 
 def _parsed(spec: ColumnSpec, present: pd.Series) -> tuple[str | None, pd.Series]:

@@ -72,7 +72,7 @@ class ContinuousKind(KindBase, ABC):
         """A normalised condition on the encoded axis."""
 
     def write_exact(self, spec: ColumnSpec, column: pd.Series, value: Any) -> pd.Series | None:
-        return pd.Series([value] * len(column), dtype=column.dtype)
+        return filled(column, value)
 
     @abstractmethod
     def encode(
@@ -175,6 +175,11 @@ class GeneratedKind(UnlearnedKind):
         raise ConditionError(
             f"cannot condition on {self.kind.value} column {spec.name!r}: {self.refusal}"
         )
+
+
+def filled(column: pd.Series, value: Any) -> pd.Series:
+    """``column`` with ``value`` in every row, its dtype and index kept: an exact condition."""
+    return pd.Series([value] * len(column), dtype=column.dtype, index=column.index)
 
 
 def discrete_column(spec: ColumnSpec, codes: IntArray) -> DiscreteColumn:

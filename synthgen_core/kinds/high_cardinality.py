@@ -38,6 +38,7 @@ import pandas as pd
 from synthgen_core.errors import DataError
 from synthgen_core.kinds.base import BoolArray, DiscreteColumn, LevelCodes
 from synthgen_core.kinds.categorical import CategoricalKind
+from synthgen_core.kinds.families import filled
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
 from synthgen_core.metadata.missing import missing_mask
 from synthgen_core.transform.discrete import decode_codes, encode_codes
@@ -111,7 +112,7 @@ class HighCardinalityKind(CategoricalKind):
         return position if info is None else _levels(spec, info).level_codes[position]
 
     def write_exact(self, spec: ColumnSpec, column: pd.Series, value: Any) -> pd.Series | None:
-        return pd.Series([value] * len(column), dtype=column.dtype, index=column.index)
+        return filled(column, value)
 
     def matches(
         self,
