@@ -20,7 +20,7 @@ from faker.providers.address.en_US import Provider as _Places
 from faker.providers.person.en_US import Provider as _People
 
 from synthgen_core.metadata.kinds import PiiModel, PiiType
-from synthgen_core.metadata.pii import mod97
+from synthgen_core.metadata.pii import TITLE, mod97
 
 ObjectArray = npt.NDArray[np.object_]
 #: An email domain is kept when at least this many training rows use it.
@@ -152,9 +152,19 @@ def _kept_prefix(width: int) -> Callable[[pd.Series], pd.Series]:
 
 
 def _name_style(values: pd.Series) -> pd.Series:
+    """``first [middle] last``, ``last, first``, or a listed ``last, Title. first [middle]``.
+
+    A listed name keeps its honorific (``Mr.``, ``Mrs.``): a title is not personal, and a
+    passenger list without them would not look like one.
+    """
     words = values.str.count(r"\s+") + 1
     plain = np.where(words >= 3, "first middle last", np.where(words == 2, "first last", "first"))
-    return pd.Series(np.where(values.str.contains(","), "last, first", plain), index=values.index)
+    title = values.str.extract(rf",\s+({TITLE})\s", expand=False)
+    given = values.str.replace(r"\s*\(.*\)$", "", regex=True).str.split(",").str[-1]
+    middle = np.where(given.str.count(r"\S+") >= 3, " first middle", " first")
+    listed = np.char.add(np.char.add("last, ", title.fillna("").astype(str)), middle)
+    comma = np.where(title.notna(), listed, "last, first")
+    return pd.Series(np.where(values.str.contains(","), comma, plain), index=values.index)
 
 
 def _address_style(values: pd.Series) -> pd.Series:
@@ -243,6 +253,11 @@ def _person(style: str, n_rows: int, rng: np.random.Generator) -> ObjectArray:
         out = first
     elif style == "last, first":
         out = last + ", " + first
+    elif style.startswith("last, "):  # a listed name: "last, Mr. first [middle]"
+        title = style.split()[1]
+        out = last + ", " + title + " " + first
+        if style.endswith("middle"):
+            out = out + " " + first_names(n_rows, rng)
     elif style == "first middle last":
         out = first + " " + first_names(n_rows, rng) + " " + last
     return np.asarray(out, dtype=object)

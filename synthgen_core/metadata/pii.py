@@ -19,7 +19,12 @@ purpose, since a column marked ``pii`` loses its values:
 * ``street_address``: a house number then words ending in a street word (``12 Oak St``,
   ``5 Elm Avenue, Apt 3``) or a German-style ``Hauptstraße 5``;
 * ``person_name``: a name-like column name (``name``, ``full_name``, ``customer``) holding one
-  to three capitalised words, most of whose first words are common first names.
+  to three capitalised words, ``Last, First`` or a passenger-list ``Last, Title. First Middle
+  (Maiden Name)``, most of which hold a common first or last name or such a title.
+
+A column of integers is checked for card numbers only (its digits, Luhn included): other
+personal data never comes as a bare number, and a number that merely looks like one (a zip
+code, an account number) must keep being learned.
 """
 
 from __future__ import annotations
@@ -72,8 +77,15 @@ _NAME_COLUMN = re.compile(
     r"person|contact|employee|patient|owner|author)s?$",
     re.IGNORECASE,
 )
-_NAME_WORD = r"[A-Z][a-z'\u2019-]+"
-_NAME_VALUE = rf"{_NAME_WORD}(?:\s+[A-Z][a-z'\u2019.-]*){{0,2}}|{_NAME_WORD},\s+{_NAME_WORD}"
+#: A capitalised word, inner capitals allowed after a prefix (``McCarthy``, ``O'Dwyer``).
+_NAME_WORD = r"[A-Z](?:[a-z'\u2019-]*[A-Z])?[a-z'\u2019-]+"
+#: An honorific between a listed name's comma and its given names (``Mr.``, ``Mrs.``, ``Dr.``).
+TITLE = r"[A-Z][a-z]{1,7}\."
+_LISTED_NAME = (
+    rf"{_NAME_WORD}(?:[ -]{_NAME_WORD}){{0,2}},\s+(?:{TITLE}\s+)?{_NAME_WORD}"
+    rf"(?:\s+[A-Z][a-z'\u2019.-]*){{0,3}}(?:\s+\"[^\"]+\")?(?:\s+\([^()]+\))?"
+)
+_NAME_VALUE = rf"{_NAME_WORD}(?:\s+[A-Z][a-z'\u2019.-]*){{0,2}}|{_LISTED_NAME}"
 #: Common first and last names (lower case): a name column's values mostly start with one.
 KNOWN_NAMES = sorted({name.lower() for name in (*_People.first_names, *_People.last_names)})
 #: Detection order: the checksummed and most specific types first.
@@ -91,15 +103,28 @@ _ORDER: tuple[PiiType, ...] = (
 
 def detect_pii(name: str, present: pd.Series) -> PiiType | None:
     """The personal-data type of a column's non-missing values, or None."""
-    if len(present) < MIN_ROWS or ptypes.infer_dtype(present, skipna=True) != "string":
+    if len(present) < MIN_ROWS:
         return None
-    values = present.astype(str).str.strip()
-    probe = values.sample(PROBE_ROWS, random_state=0) if len(values) > PROBE_ROWS else values
-    for pii_type in _ORDER:
+    inferred = ptypes.infer_dtype(present, skipna=True)
+    if inferred == "integer" and not _card_sized(present):
+        return None
+    if inferred not in ("string", "integer"):
+        return None
+    sampled = present.sample(PROBE_ROWS, random_state=0) if len(present) > PROBE_ROWS else present
+    probe = sampled.astype(str).str.strip()
+    for pii_type in _ORDER if inferred == "string" else ("credit_card",):
         if _share(pii_type, name, probe) >= MIN_SHARE:
-            passed = probe is values or _share(pii_type, name, values) >= MIN_SHARE
-            return pii_type if passed else None
+            if sampled is present:
+                return pii_type
+            values = present.astype(str).str.strip()
+            return pii_type if _share(pii_type, name, values) >= MIN_SHARE else None
     return None
+
+
+def _card_sized(present: pd.Series) -> bool:
+    """Whether most integers have a card number's 13-19 digits (a cheap check before text)."""
+    magnitude = pd.to_numeric(present, errors="coerce").abs()
+    return bool(magnitude.between(10**12, 10**19).mean() >= MIN_SHARE)
 
 
 def _share(pii_type: PiiType, name: str, values: pd.Series) -> float:
@@ -126,9 +151,10 @@ def _name_share(name: str, values: pd.Series) -> float:
     if not _NAME_COLUMN.search(name):
         return 0.0
     shaped = values.str.fullmatch(_NAME_VALUE)
-    first = values.str.extract(r"^([A-Za-z'\u2019-]+)", expand=False).str.lower()
-    last = values.str.extract(r"([A-Za-z'\u2019-]+)$", expand=False).str.lower()
-    known = first.isin(KNOWN_NAMES) | last.isin(KNOWN_NAMES)
+    word = r"([A-Za-z'\u2019-]+)"
+    known = values.str.contains(rf",\s+{TITLE}\s")  # a passenger list's titles say enough
+    for part in (rf"^{word}", rf"{word}$", rf",\s+(?:{TITLE}\s+)?{word}"):
+        known |= values.str.extract(part, expand=False).str.lower().isin(KNOWN_NAMES)
     return float((shaped & known).mean())
 
 

@@ -226,6 +226,30 @@ ODD = {
 }
 
 
+def test_integer_card_numbers_come_back_as_valid_integers_never_real() -> None:
+    rng = np.random.default_rng(0)
+    real = [int(luhn_fixed(f"5{d:014d}")) for d in rng.integers(0, 10**14, 100)]
+    table = pd.DataFrame({"card": real, "x": rng.normal(size=100)})
+    values = sg.GaussianCopula(seed=0).fit(table).sample(500, seed=0)["card"]
+    assert values.dtype == np.int64
+    assert detect_pii("card", values) == "credit_card"
+    assert values.astype(str).str.fullmatch(r"5\d{15}").all()
+    assert not set(values) & set(real)
+
+
+def test_titled_names_keep_their_titles_and_are_never_real() -> None:
+    rng = np.random.default_rng(0)
+    listed = pd.Series(rng.choice(FIRST, 80)) + " " + pd.Series(rng.choice(LAST, 80))
+    titles = pd.Series(rng.choice(["Mr.", "Mrs.", "Miss."], 80))
+    names = pd.Series(rng.choice(LAST, 80)) + ", " + titles + " " + listed
+    table = pd.DataFrame({"Name": names, "x": rng.normal(size=80)})
+    values = sg.GaussianCopula(seed=0).fit(table).sample(500, seed=0)["Name"]
+    pattern = r"[A-Z][\w'-]+, (Mr|Mrs|Miss)\. [A-Z][\w'-]+( [A-Z][\w'-]+)?"
+    assert values.str.fullmatch(pattern).all()
+    assert values.str.count(" ").max() == 3  # the middle names learned
+    assert not normal(values) & normal(table["Name"])
+
+
 @pytest.mark.parametrize("name", list(ODD))
 def test_odd_formats_come_back_valid_and_never_real(name: str) -> None:
     rng = np.random.default_rng(0)

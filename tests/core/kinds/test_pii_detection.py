@@ -96,6 +96,26 @@ def test_a_few_rows_or_a_low_share_are_not_enough() -> None:
     assert detect_pii("email", column(mostly_text, 110)) is None
 
 
-def test_numbers_are_never_personal_data() -> None:
-    card_numbers = pd.Series([4111111111111111, 5500000000000004] * 30)
-    assert detect_pii("card", card_numbers) is None
+def test_card_numbers_stored_as_integers_are_found_and_other_numbers_are_not() -> None:
+    assert detect_pii("card", pd.Series([4111111111111111, 5500000000000004] * 30)) == (
+        "credit_card"
+    )
+    assert detect_pii("card", pd.Series([4111111111111112, 5500000000000005] * 30)) is None
+    assert detect_pii("phone", pd.Series([4155552671, 2079460958] * 30)) is None
+    assert detect_pii("ssn", pd.Series([123456789, 78051120] * 30)) is None
+
+
+PASSENGERS = [
+    "Braund, Mr. Owen Harris",
+    "Cumings, Mrs. John Bradley (Florence Briggs Thayer)",
+    "Heikkinen, Miss. Laina",
+    "McCarthy, Mr. Timothy J",
+    "Palsson, Master. Gosta Leonard",
+    'O\'Dwyer, Miss. Ellen "Nellie"',
+    "Uruchurtu, Don. Manuel E",
+]
+
+
+def test_a_passenger_list_of_titled_names_is_found() -> None:
+    assert detect_pii("Name", column(PASSENGERS)) == "person_name"
+    assert detect_pii("Ticket", column(PASSENGERS)) is None  # not a name column
