@@ -4,8 +4,9 @@ One project holds ``--models`` models (1,000 by default), each with a completed 
 and its quality report, so the project page's queries (models, their latest reports,
 datasets) meet a realistic table. Each page is requested ``--requests`` times through the
 real app (SQLite in a temporary data dir, the embedded queue, Jinja2 rendering), in process,
-so the time is the server's alone: no network, no browser. Prints p50 and p95 per page and
-exits 1 when a p95 is over ``--budget-ms`` (50 ms).
+so the time is the server's alone: no network, no browser. The timed model carries a full
+loss history (4 series at 200 epochs), the most its loss curve ever draws. Prints p50 and
+p95 per page and exits 1 when a p95 is over ``--budget-ms`` (50 ms).
 
     python -m benchmarks dashboard-speed [--models 1000] [--requests 200]
 """
@@ -23,13 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 
 from synthgen_cli.serve import embedded_queue
 from synthgen_service.app import create_app
+from synthgen_service.queue.loss_history import LossRecorder
 from synthgen_service.settings import Settings
 from synthgen_service.store import jobs, keys, models
 from synthgen_service.store.payloads import GenerateJob, TrainJob
 from synthgen_service.store.status import JobStatus, ModelStatus
+from synthgen_service.store.tables import Model
 
 CSV = "age,city\n" + "".join(f"{20 + i % 50},{'abc'[i % 3]}\n" for i in range(200))
 REPORT = {"score": 0.91, "column_shapes": 0.93, "pair_trends": 0.89}
@@ -71,6 +75,20 @@ async def _fill(app: Any, project_id: uuid.UUID, version_id: uuid.UUID, count: i
         await session.commit()
 
 
+async def _with_loss_curve(app: Any, model_id: uuid.UUID) -> None:
+    """A CTGAN-like training's progress after 1,000 epochs: the largest loss curve."""
+    recorder = LossRecorder()
+    for epoch in range(1, 1001):
+        losses = {"generator": 1 / epoch, "discriminator": -1 / epoch, "validation": 0.5}
+        history = recorder.add(epoch, {**losses, "validation_smoothed": 0.4})
+    progress = {"phase": "done", "epoch": 1000, "total_epochs": 1000}
+    async with app.state.sessions() as session:
+        row = await session.get(Model, model_id)
+        assert row is not None
+        row.progress = {**progress, "loss_history": msgspec.to_builtins(history)}
+        await session.commit()
+
+
 async def _sign_in(app: Any, http: httpx.AsyncClient) -> None:
     async with app.state.sessions() as session:
         _, key = await keys.create(session, name="bench", owner="bench")
@@ -101,12 +119,15 @@ async def _project(app: Any, http: httpx.AsyncClient, count: int) -> dict[str, s
     await _fill(app, project_id, uuid.UUID(version.group(1)), count)
     model = re.search(r"/dashboard/models/([0-9a-f-]{36})", (await http.get(project_url)).text)
     assert model is not None
+    await _with_loss_curve(app, uuid.UUID(model.group(1)))
     return {
         "projects": "/dashboard/projects",
         "project (1,000 models)": project_url,
         "models table (htmx)": project_url + "/models",
         "model": f"/dashboard/models/{model.group(1)}",
         "dataset version": f"/dashboard/versions/{version.group(1)}",
+        "model types": "/dashboard/model-types",
+        "delete project? (confirmation)": f"{project_url}/delete",
     }
 
 

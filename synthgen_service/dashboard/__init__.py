@@ -16,7 +16,15 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from synthgen_service.dashboard import columns, projects, signin, training, uploads
+from synthgen_service.dashboard import (
+    columns,
+    deleting,
+    model_types,
+    projects,
+    signin,
+    training,
+    uploads,
+)
 from synthgen_service.dashboard.session import load_secret
 from synthgen_service.dashboard.web import EXCEPTION_HANDLERS, provide_viewer, secure
 
@@ -44,6 +52,13 @@ def dashboard_router() -> Router:
         training.model_page,
         training.model_status,
         training.cancel,
+        deleting.confirm_model,
+        deleting.delete_model,
+        deleting.confirm_dataset,
+        deleting.delete_dataset,
+        deleting.confirm_project,
+        deleting.delete_project,
+        model_types.model_types_page,
     ]
     static = create_static_files_router(
         path="/dashboard/static", directories=[HERE / "static"], after_request=secure

@@ -34,6 +34,7 @@ _SETTLING = {ModelStatus.PENDING, ModelStatus.TRAINING}
 class DatasetLine(msgspec.Struct, kw_only=True):
     """One row of the project page's datasets table (its newest version's numbers)."""
 
+    id: uuid.UUID
     name: str
     #: The newest version, whose columns are a click away.
     version_id: uuid.UUID | None
@@ -50,6 +51,7 @@ def _dataset_lines(rows: list[Dataset], versions: list[DatasetVersion]) -> list[
         counts[version.dataset_id] = counts.get(version.dataset_id, 0) + 1
     return [
         DatasetLine(
+            id=row.id,
             name=row.name,
             version_id=newest[row.id].id if row.id in newest else None,
             versions=counts.get(row.id, 0),

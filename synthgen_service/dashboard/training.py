@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from synthgen_core.models.registry import DEFAULT_MODEL_TYPE
 from synthgen_service.api.projects import owned_project
-from synthgen_service.dashboard.charts import score_bars
+from synthgen_service.dashboard.charts import loss_curve, score_bars
 from synthgen_service.dashboard.options import form_options, option_error, parse_config, type_ids
 from synthgen_service.dashboard.projects import NAME_ERROR, valid_name
 from synthgen_service.dashboard.web import CSRF_FIELD, SECURITY_HEADERS, Viewer, check_csrf, page
@@ -169,7 +169,12 @@ async def _model_context(session: AsyncSession, owner: str, model_id: uuid.UUID)
     if row is None:
         raise NotFound.of("model", model_id)
     progress = row.model.progress or {}
-    return {"row": row, "progress": progress, "settling": row.model.status in _SETTLING}
+    return {
+        "row": row,
+        "progress": progress,
+        "settling": row.model.status in _SETTLING,
+        "loss_chart": loss_curve(progress.get("loss_history")),
+    }
 
 
 @get("/dashboard/models/{model_id:uuid}", include_in_schema=False)

@@ -10,13 +10,15 @@ another worker, or whose model was deleted, finds no row to update and is told t
 Progress JSON (``jobs.progress``, and ``models.progress`` for training)::
 
     {"phase": "training", "epoch": 3, "total_epochs": 10, "losses": {"generator": 0.41},
+     "loss_history": {"epochs": [1, 2, 3], "series": {"generator": [0.9, 0.6, 0.41]}},
      "elapsed_seconds": 12.5, "eta_seconds": 29.1, "fraction": 0.3, "updated_at": "...Z"}
     (plus "resumed_from_epoch": 20 when a retried training resumed from its checkpoint)
     {"phase": "sampling", "rows_written": 100000, "total_rows": 250000,
      "elapsed_seconds": 3.2, "eta_seconds": 4.8, "fraction": 0.4, "updated_at": "...Z"}
 
 ``phase`` is one of ``loading``, ``training``, ``saving``, ``sampling``, ``evaluating``,
-``done``; fields that do not apply to a job type are absent.
+``done``; fields that do not apply to a job type are absent. ``loss_history`` holds at most
+200 epochs (:mod:`~synthgen_service.queue.loss_history`) and stays once training is done.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from synthgen_core.nn.training import TrainingProgress
 from synthgen_service.queue.lease import Lease
+from synthgen_service.queue.loss_history import LossHistory, LossRecorder
 from synthgen_service.queue.runtime import Runtime
 from synthgen_service.store import leases
 from synthgen_service.store.tables import utcnow
@@ -56,6 +59,8 @@ class Progress(msgspec.Struct, kw_only=True, omit_defaults=True):
     epoch: int | None = None
     total_epochs: int | None = None
     losses: dict[str, float] | None = None
+    #: The losses of past epochs, for the loss curve (bounded, evenly spread).
+    loss_history: LossHistory | None = None
     rows_written: int | None = None
     total_rows: int | None = None
     elapsed_seconds: float | None = None
@@ -70,12 +75,13 @@ class Progress(msgspec.Struct, kw_only=True, omit_defaults=True):
         return data
 
 
-def training_progress(p: TrainingProgress) -> Progress:
+def training_progress(p: TrainingProgress, history: LossHistory | None = None) -> Progress:
     return Progress(
         phase=Phase.TRAINING,
         epoch=p.epoch,
         total_epochs=p.total_epochs,
         losses={name: round(value, 6) for name, value in p.losses.items()},
+        loss_history=history,
         elapsed_seconds=round(p.elapsed, 3),
         eta_seconds=round(p.eta_seconds, 3),
         fraction=round(p.epoch / max(p.total_epochs, 1), 4),
@@ -113,6 +119,7 @@ class Monitor:
         self._latest: Progress | None = Progress(phase=Phase.LOADING)
         self._last: Progress = Progress(phase=Phase.LOADING)
         self._pump: asyncio.Task[None] | None = None
+        self._losses = LossRecorder()
 
     @property
     def stopped(self) -> bool:
@@ -146,7 +153,8 @@ class Monitor:
 
     def training_callback(self, progress: TrainingProgress) -> bool:
         """The ``fit(callback=...)`` hook: stops training within one epoch of a cancel."""
-        return self.report(training_progress(progress))
+        history = self._losses.add(progress.epoch, progress.losses)
+        return self.report(training_progress(progress, history))
 
     async def __aenter__(self) -> Monitor:
         self._pump = asyncio.create_task(self._run(), name=f"heartbeat {self.lease.job_id}")

@@ -1,9 +1,9 @@
 """Screenshots of the dashboard's main pages, for docs/dashboard.md and the README.
 
 ``python -m tests.e2e.screenshots docs/images`` starts its own ``synthgen serve`` (embedded
-defaults, a temporary data dir), fills a project through the pages themselves and saves
-one PNG per page. The browser tests call :func:`capture` on their own server, so the
-script stays working.
+defaults, a temporary data dir), fills a project through the pages themselves (a Gaussian
+copula, then a CTGAN trained for 3 epochs for its loss curve) and saves one PNG per page.
+The browser tests call :func:`capture` on their own server, so the script stays working.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ PAGES = {
     "model.png": "a model's page, once trained",
     "project.png": "a project with a dataset and a model",
     "dataset.png": "a dataset version's columns",
+    "loss-curve.png": "a CTGAN's page after 3 epochs, with its loss curve",
+    "model-types.png": "the model types with their options and defaults",
 }
 
 
@@ -47,9 +49,28 @@ def generate(base_url: str, key: str, model_id: str) -> None:
     wait_for(done, 120, "the generation to complete")
 
 
-def _shoot(page: Any, out: Path, name: str) -> None:
+def _shoot(page: Any, out: Path, name: str, full_page: bool = True) -> None:
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(out / name), full_page=True)
+    page.screenshot(path=str(out / name), full_page=full_page)
+
+
+def _choose(page: Any, model_type: str, option: str) -> None:
+    """Pick a model type on the train form and wait for one of its options to show."""
+    page.wait_for_load_state("load")  # htmx listens from DOMContentLoaded on
+    with page.expect_response(lambda response: "/train?" in response.url):
+        page.get_by_label("Model type").select_option(model_type)
+    page.get_by_label(option, exact=True).wait_for()
+
+
+def _loss_curve(page: Any, out: Path) -> None:
+    """Train a CTGAN for 3 epochs from the project page and shoot its loss curve."""
+    page.get_by_role("button", name="Train model").click()
+    _choose(page, "ctgan", "epochs")
+    page.get_by_label("Name").fill("CTGAN, 3 epochs")
+    page.get_by_label("epochs", exact=True).fill("3")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.locator("[data-status=ready]").wait_for(timeout=300_000)
+    _shoot(page, out, "loss-curve.png")
 
 
 def _tour(page: Any, key: str, out: Path) -> None:
@@ -66,10 +87,7 @@ def _tour(page: Any, key: str, out: Path) -> None:
     page.get_by_label("File").set_input_files(str(TABLE))
     page.get_by_role("button", name="Upload").click()
     page.get_by_role("button", name="Train model").click()
-    page.wait_for_load_state("load")  # htmx listens from DOMContentLoaded on
-    with page.expect_response(lambda response: "/train?" in response.url):
-        page.get_by_label("Model type").select_option("gaussian_copula")
-    page.get_by_label("numerical_distribution").wait_for()
+    _choose(page, "gaussian_copula", "numerical_distribution")
     page.get_by_label("Name").fill("Copula, first try")
     _shoot(page, out, "train.png")
     page.get_by_role("button", name="Train", exact=True).click()
@@ -81,6 +99,10 @@ def _tour(page: Any, key: str, out: Path) -> None:
     _shoot(page, out, "project.png")
     page.get_by_role("link", name="Trips").click()
     _shoot(page, out, "dataset.png")
+    page.go_back()
+    _loss_curve(page, out)
+    page.get_by_role("link", name="Model types").click()
+    _shoot(page, out, "model-types.png", full_page=False)  # the first type is enough
     page.goto("/dashboard/projects")
     _shoot(page, out, "projects.png")
 

@@ -7,6 +7,7 @@ also checked for console errors and for inputs without a label.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,6 +206,74 @@ def test_watch_a_training_progress_then_cancel_it(tab: Tab, server: Server) -> N
     page.get_by_role("button", name="Cancel").click()
     sync_api.expect(status).to_have_text("cancelled", timeout=120_000)
     sync_api.expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
+    tab.checked()
+
+
+def test_train_a_ctgan_for_3_epochs_and_watch_its_loss_curve(tab: Tab, server: Server) -> None:
+    page = new_project_with_trips(tab, server, "Loss curve")
+    page.get_by_role("button", name="Train model").click()
+    choose_type(page, "ctgan")
+    page.get_by_label("Name").fill("Three epochs")
+    page.get_by_label("epochs", exact=True).fill("3")
+    page.get_by_role("button", name="Train", exact=True).click()
+    sync_api.expect(page.get_by_role("heading", name="Three epochs")).to_be_visible()
+    page.evaluate("window.synthgenMarker = 1")  # gone if the page reloads
+    curve = page.get_by_role("img", name=re.compile(r"^Loss per epoch"))
+    sync_api.expect(curve).to_be_visible(timeout=180_000)
+    sync_api.expect(page.locator("[data-status]")).to_have_text("ready", timeout=180_000)
+    sync_api.expect(curve).to_have_accessible_name(re.compile(r"epochs 1 to 3; newest: generator"))
+    series = curve.locator("g.series")
+    assert [series.nth(i).get_attribute("data-series") for i in range(2)] == [
+        "generator",
+        "discriminator",
+    ]
+    assert page.evaluate("window.synthgenMarker") == 1  # the curve came with the live status
+    tab.checked()
+
+
+def test_delete_a_model_a_dataset_and_the_project_after_confirming(
+    tab: Tab, server: Server
+) -> None:
+    page = new_project_with_trips(tab, server, "Deleting")
+    page.get_by_role("button", name="Train model").click()
+    choose_type(page, "gaussian_copula")
+    page.get_by_label("Name").fill("Short-lived")
+    page.get_by_role("button", name="Train", exact=True).click()
+    sync_api.expect(page.get_by_role("heading", name="Short-lived")).to_be_visible()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    sync_api.expect(page.get_by_role("heading", name="Delete model Short-lived?")).to_be_visible()
+    sync_api.expect(page.get_by_text("This removes its files and jobs.")).to_be_visible()
+    tab.checked()
+    page.get_by_role("button", name="Cancel").click()  # changes nothing
+    sync_api.expect(page.get_by_role("heading", name="Short-lived")).to_be_visible()
+    page.get_by_role("link", name="Deleting").click()
+    page.get_by_role("row", name="Short-lived").get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    sync_api.expect(page.get_by_role("heading", name="Deleting")).to_be_visible()
+    sync_api.expect(page.get_by_text("No models yet.")).to_be_visible()
+    tab.checked()
+    page.get_by_role("row", name="Trips").get_by_role("button", name="Delete").click()
+    sync_api.expect(page.get_by_role("heading", name="Delete dataset Trips?")).to_be_visible()
+    tab.checked()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    sync_api.expect(page.get_by_text("No datasets yet.")).to_be_visible()
+    page.get_by_role("button", name="Delete project").click()
+    sync_api.expect(page.get_by_role("heading", name="Delete project Deleting?")).to_be_visible()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    sync_api.expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+    sync_api.expect(page.get_by_role("link", name="Deleting", exact=True)).to_have_count(0)
+    tab.checked()
+
+
+def test_the_model_types_page_lists_every_type_with_its_defaults(tab: Tab, server: Server) -> None:
+    page = tab.sign_in(server.key)
+    page.get_by_role("link", name="Model types").click()
+    sync_api.expect(page.get_by_role("heading", name="Model types", exact=True)).to_be_visible()
+    ctgan = page.get_by_role("article", name="CTGAN")
+    epochs = ctgan.get_by_role("row").filter(
+        has=page.get_by_role("cell", name="epochs", exact=True)
+    )
+    sync_api.expect(epochs.get_by_role("cell").nth(1)).to_have_text("300")
     tab.checked()
 
 

@@ -74,6 +74,36 @@ async def test_epoch_progress_reaches_job_and_model(alice: Any, rt: Runtime, row
     assert job.progress["updated_at"].endswith("Z")
 
 
+async def test_the_loss_history_reaches_job_and_model_and_stays_once_done(
+    alice: Any, rt: Runtime, rows: Rows
+) -> None:
+    ids, lease = await _running(alice, rt)
+    monitor = Monitor(rt, lease)
+    for epoch in range(1, 4):
+        monitor.training_callback(_epoch(epoch))
+    await monitor.beat()
+
+    model = await rows.model(ids["model_id"])
+    assert model is not None and model.progress is not None
+    assert model.progress["loss_history"] == {
+        "epochs": [1, 2, 3],
+        "series": {"generator": [0.5, 0.5, 0.5], "discriminator": [-0.25, -0.25, -0.25]},
+    }
+    job = await rows.job(ids["job_id"])
+    assert job is not None and job.progress == model.progress
+    done = monitor.final()
+    assert done["phase"] == "done" and done["loss_history"]["epochs"] == [1, 2, 3]
+
+
+async def test_sampling_progress_has_no_loss_history(alice: Any, rt: Runtime, rows: Rows) -> None:
+    ids, lease = await _running(alice, rt)
+    monitor = Monitor(rt, lease)
+    monitor.report(sampling_progress(10, 100, 1.0))
+    await monitor.beat()
+    job = await rows.job(ids["job_id"])
+    assert job is not None and job.progress is not None and "loss_history" not in job.progress
+
+
 async def test_cancel_flag_stops_training_at_the_next_epoch(
     alice: Any, rt: Runtime, rows: Rows
 ) -> None:

@@ -232,6 +232,10 @@ async def test_an_autoregressive_model_trains_and_generates_exact_conditions(
     trained = await rows.job(model["job_id"])
     assert trained is not None and trained.status == "completed", trained and trained.error
     assert trained.progress is not None and trained.progress["phase"] == "done"
+    ready = await rows.model(model["model_id"])  # the ready model keeps its loss curve
+    assert ready is not None and ready.progress is not None
+    assert ready.progress["loss_history"]["epochs"] == [1, 2]
+    assert len(ready.progress["loss_history"]["series"]["loss"]) == 2
 
     conditions = {"city": "Oslo", "member": True}
     job_id = await generate(alice, model["model_id"], num_rows=300, seed=3, conditions=conditions)
