@@ -36,7 +36,34 @@ from synthgen_service.store.status import JobStatus, ModelStatus
 from synthgen_service.store.tables import Model
 
 CSV = "age,city\n" + "".join(f"{20 + i % 50},{'abc'[i % 3]}\n" for i in range(200))
-REPORT = {"score": 0.91, "column_shapes": 0.93, "pair_trends": 0.89}
+#: A report the size of a wide table's: 20 columns, each with a 20-bin distribution.
+COLUMNS = [f"column {i}" for i in range(20)]
+REPORT = {
+    "score": 0.91,
+    "column_shapes": 0.93,
+    "pair_trends": 0.89,
+    "n_real": 1000,
+    "n_synthetic": 10,
+    "shapes": [{"column": c, "kind": "numerical", "metric": "ks", "score": 0.9} for c in COLUMNS],
+    "marginals": [
+        {
+            "column": c,
+            "labels": [str(b) for b in range(20)],
+            "real": [0.05] * 20,
+            "synthetic": [0.05] * 20,
+        }
+        for c in COLUMNS
+    ],
+    "privacy": {
+        "exact_copy_rate": 0.0,
+        "dcr_median": 0.2,
+        "dcr_baseline_median": 0.3,
+        "dcr_ratio": 0.67,
+        "closer_to_train": None,
+        "n_queries": 10,
+        "n_reference": 200,
+    },
+}
 
 
 def add_parser(commands: Any) -> None:
@@ -118,8 +145,10 @@ async def _project(app: Any, http: httpx.AsyncClient, count: int) -> dict[str, s
     project_id = uuid.UUID(project_url.rsplit("/", 1)[1])
     await _fill(app, project_id, uuid.UUID(version.group(1)), count)
     model = re.search(r"/dashboard/models/([0-9a-f-]{36})", (await http.get(project_url)).text)
+    job = re.search(r"/dashboard/jobs/([0-9a-f-]{36})", (await http.get("/dashboard/jobs")).text)
     assert model is not None
     await _with_loss_curve(app, uuid.UUID(model.group(1)))
+    assert job is not None
     return {
         "projects": "/dashboard/projects",
         "project (1,000 models)": project_url,
@@ -128,6 +157,9 @@ async def _project(app: Any, http: httpx.AsyncClient, count: int) -> dict[str, s
         "dataset version": f"/dashboard/versions/{version.group(1)}",
         "model types": "/dashboard/model-types",
         "delete project? (confirmation)": f"{project_url}/delete",
+        "generate form": f"/dashboard/models/{model.group(1)}/generate",
+        "job (report of 20 columns)": f"/dashboard/jobs/{job.group(1)}",
+        "jobs (2,000 jobs)": "/dashboard/jobs",
     }
 
 

@@ -31,11 +31,46 @@ _FORMULA_SAFE = (
 )
 
 
-async def _owned_job(session: AsyncSession, owner: str, job_id: uuid.UUID) -> JobRow:
+async def owned_job(session: AsyncSession, owner: str, job_id: uuid.UUID) -> JobRow:
     row = await jobs.get(session, owner, job_id)
     if row is None:
         raise NotFound.of("job", job_id)
     return row
+
+
+async def output_stream(
+    session: AsyncSession,
+    owner: str,
+    files: ArtifactStore,
+    row: JobRow,
+    fmt: ExportFormat,
+    *,
+    formula_safe: bool = False,
+) -> Stream:
+    """A generate job's rows as a ``fmt`` attachment (the API's and the dashboard's download).
+
+    409 for a training job, or until the job has completed and its output is stored.
+    """
+    job, job_id = row.job, row.job.id
+    if job.job_type == JobType.TRAIN:
+        raise Conflict(
+            f"job {job_id} is a training job: training jobs have no downloadable output. "
+            f"Generate rows with POST /api/synthgen/models/{job.model_id}/generate and "
+            f"download that job's output; GET /api/synthgen/jobs?model_id={job.model_id} "
+            "lists the model's generate jobs"
+        )
+    if job.status != JobStatus.COMPLETED or job.output_artifact_id is None:
+        raise Conflict(f"job {job_id} is {job.status}; its output is not available yet")
+    artifact = await artifacts.get(session, owner, job.output_artifact_id)
+    source = None if artifact is None else ArtifactKey.parse(artifact.path)
+    if source is None or not files.exists(source):
+        raise Conflict(f"job {job_id} has no stored output; generate again")
+    key = await export_key(files, source, fmt, formula_safe=formula_safe)
+    headers = {
+        "content-disposition": f'attachment; filename="synthgen-{job_id}.{fmt}"',
+        "content-length": str(files.size(key)),
+    }
+    return Stream(read_chunks(files, key), media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 class JobController(Controller):
@@ -69,7 +104,7 @@ class JobController(Controller):
         settings: Settings,
     ) -> JobRead:
         """The job; a pending one says in ``status_detail`` when no worker is alive."""
-        row = await _owned_job(session, owner, job_id)
+        row = await owned_job(session, owner, job_id)
         note = None
         if row.job.status == JobStatus.PENDING:
             note = await waiting_note(queue, settings.queue_name)
@@ -92,26 +127,8 @@ class JobController(Controller):
         formula_safe: Annotated[bool, Parameter(description=_FORMULA_SAFE)] = False,
     ) -> Stream:
         """The generated table (CSV by default); 409 until the job has produced it."""
-        job = (await _owned_job(session, owner, job_id)).job
-        if job.job_type == JobType.TRAIN:
-            raise Conflict(
-                f"job {job_id} is a training job: training jobs have no downloadable output. "
-                f"Generate rows with POST /api/synthgen/models/{job.model_id}/generate and "
-                f"download that job's output; GET /api/synthgen/jobs?model_id={job.model_id} "
-                "lists the model's generate jobs"
-            )
-        if job.status != JobStatus.COMPLETED or job.output_artifact_id is None:
-            raise Conflict(f"job {job_id} is {job.status}; its output is not available yet")
-        artifact = await artifacts.get(session, owner, job.output_artifact_id)
-        source = None if artifact is None else ArtifactKey.parse(artifact.path)
-        if source is None or not files.exists(source):
-            raise Conflict(f"job {job_id} has no stored output; generate again")
-        key = await export_key(files, source, format, formula_safe=formula_safe)
-        headers = {
-            "content-disposition": f'attachment; filename="synthgen-{job_id}.{format}"',
-            "content-length": str(files.size(key)),
-        }
-        return Stream(read_chunks(files, key), media_type=MEDIA_TYPES[format], headers=headers)
+        row = await owned_job(session, owner, job_id)
+        return await output_stream(session, owner, files, row, format, formula_safe=formula_safe)
 
     @post(
         "/{job_id:uuid}/cancel",
@@ -123,7 +140,7 @@ class JobController(Controller):
         self, job_id: uuid.UUID, session: AsyncSession, owner: str, queue: ArqRedis
     ) -> JobRead:
         """Cancel a pending job now, or ask the worker to stop a running one; 409 if finished."""
-        row = await _owned_job(session, owner, job_id)
+        row = await owned_job(session, owner, job_id)
         if row.job.status in FINISHED_JOB_STATUSES:
             raise Conflict(f"job {job_id} is already {row.job.status}; nothing to cancel")
         was_pending = await jobs.cancel(session, row.job)
@@ -133,4 +150,4 @@ class JobController(Controller):
         return job_read(row)
 
 
-__all__ = ["JobController"]
+__all__ = ["JobController", "output_stream", "owned_job"]

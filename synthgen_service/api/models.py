@@ -37,7 +37,7 @@ from synthgen_service.store import datasets, jobs, models
 from synthgen_service.store.models import ModelRow
 from synthgen_service.store.payloads import GenerateJob, TrainJob
 from synthgen_service.store.status import JobStatus, ModelStatus
-from synthgen_service.store.tables import DatasetVersion
+from synthgen_service.store.tables import DatasetVersion, Job
 
 
 async def _owned_model(session: AsyncSession, owner: str, model_id: uuid.UUID) -> ModelRow:
@@ -59,7 +59,7 @@ async def _version_in_project(
     return found[0]
 
 
-async def _sampling_metadata(session: AsyncSession, owner: str, row: ModelRow) -> Metadata:
+async def sampling_metadata(session: AsyncSession, owner: str, row: ModelRow) -> Metadata:
     """What the model's ``sample`` checks conditions against, so both accept the same.
 
     A trained model keeps the metadata it learned; models trained before it was kept fall
@@ -71,6 +71,37 @@ async def _sampling_metadata(session: AsyncSession, owner: str, row: ModelRow) -
         assert found is not None  # the model row joins its version
         stored = found[0].table_metadata
     return Metadata.from_dict(stored)
+
+
+async def start_generation(
+    session: AsyncSession,
+    owner: str,
+    row: ModelRow,
+    data: GenerateRequest,
+    *,
+    queue: ArqRedis,
+    settings: Settings,
+) -> Job:
+    """Check a generate request and enqueue its job: the one path for the API and the dashboard.
+
+    Refused before anything is stored: too many rows (422 naming ``num_rows``), a model that
+    is not ready (409), a condition the model cannot meet (422 naming ``conditions.<column>``,
+    now rather than in the worker).
+    """
+    if data.num_rows > settings.max_generate_rows:
+        limit = settings.max_generate_rows
+        raise InvalidField(f"num_rows must be at most {limit}", key="num_rows")
+    if row.model.status != ModelStatus.READY:
+        raise Conflict(f"model {row.model.id} is {row.model.status}; generate needs it ready")
+    if data.conditions:
+        validate_conditions(await sampling_metadata(session, owner, row), data.conditions)
+    payload = GenerateJob(num_rows=data.num_rows, seed=data.seed, conditions=data.conditions)
+    job = await jobs.create(
+        session, model_id=row.model.id, project_id=row.model.project_id, payload=payload
+    )
+    await session.commit()  # the worker must find the row once the job is queued
+    await enqueue_generate(queue, job.id)
+    return job
 
 
 class ModelController(Controller):
@@ -164,19 +195,7 @@ class ModelController(Controller):
         """Enqueue a ``synthgen_generate`` job; the model must be ``ready`` (else 409)."""
         data = data or GenerateRequest()  # every field is optional, so is the body
         row = await _owned_model(session, owner, model_id)
-        if data.num_rows > settings.max_generate_rows:
-            limit = settings.max_generate_rows
-            raise InvalidField(f"num_rows must be at most {limit}", key="num_rows")
-        if row.model.status != ModelStatus.READY:
-            raise Conflict(f"model {model_id} is {row.model.status}; generate needs it ready")
-        if data.conditions:  # refused now (422 naming ``conditions.<column>``), not in the worker
-            validate_conditions(await _sampling_metadata(session, owner, row), data.conditions)
-        payload = GenerateJob(num_rows=data.num_rows, seed=data.seed, conditions=data.conditions)
-        job = await jobs.create(
-            session, model_id=model_id, project_id=row.model.project_id, payload=payload
-        )
-        await session.commit()
-        await enqueue_generate(queue, job.id)
+        job = await start_generation(session, owner, row, data, queue=queue, settings=settings)
         return GenerateCreated(job_id=job.id, synthgen_job_id=job.id, status=JobStatus.PENDING)
 
     @delete(
@@ -201,4 +220,4 @@ class ModelController(Controller):
         return ModelDeleted(ok=True, model_id=model_id)
 
 
-__all__ = ["ModelController"]
+__all__ = ["ModelController", "sampling_metadata", "start_generation"]

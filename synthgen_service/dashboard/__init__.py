@@ -19,6 +19,8 @@ from litestar.template.config import TemplateConfig
 from synthgen_service.dashboard import (
     columns,
     deleting,
+    generating,
+    jobs,
     model_types,
     projects,
     signin,
@@ -59,6 +61,12 @@ def dashboard_router() -> Router:
         deleting.confirm_project,
         deleting.delete_project,
         model_types.model_types_page,
+        generating.generate_form,
+        generating.generate,
+        jobs.job_list,
+        jobs.job_page,
+        jobs.job_status,
+        jobs.download,
     ]
     static = create_static_files_router(
         path="/dashboard/static", directories=[HERE / "static"], after_request=secure

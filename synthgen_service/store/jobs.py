@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from synthgen_service.store.payloads import (
@@ -70,7 +71,10 @@ async def get(session: AsyncSession, owner: str, job_id: uuid.UUID) -> JobRow | 
 async def page(
     session: AsyncSession, owner: str, where: JobFilter, limit: int, offset: int
 ) -> tuple[list[JobRow], int]:
-    """One page of the owner's jobs matching ``where``, newest first."""
+    """One page of the owner's jobs matching ``where``, newest first.
+
+    Without their reports, which lists never show and which are the rows' largest values.
+    """
     stmt = _owned(owner)
     if where.project_id is not None:
         stmt = stmt.where(Job.project_id == where.project_id)
@@ -80,6 +84,7 @@ async def page(
         stmt = stmt.where(Job.status == where.status)
     total = await session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     ordered = stmt.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+    ordered = ordered.options(orm.defer(Job.report, raiseload=True))
     rows = (await session.execute(ordered)).all()
     return [JobRow(*row) for row in rows], int(total or 0)
 

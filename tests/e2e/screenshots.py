@@ -26,6 +26,8 @@ PAGES = {
     "projects.png": "the projects page",
     "train.png": "the train form",
     "model.png": "a model's page, once trained",
+    "generate.png": "the generate form, with a condition picked",
+    "job.png": "a generation's page, with its downloads and report",
     "project.png": "a project with a dataset and a model",
     "dataset.png": "a dataset version's columns",
     "loss-curve.png": "a CTGAN's page after 3 epochs, with its loss curve",
@@ -73,6 +75,17 @@ def _loss_curve(page: Any, out: Path) -> None:
     _shoot(page, out, "loss-curve.png")
 
 
+def _generate_cash_trips(page: Any, out: Path) -> None:
+    """From a model's page: the generate form with a condition, then the finished job."""
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_label("Rows").fill("500")
+    page.get_by_label("payment", exact=True).select_option("cash")
+    _shoot(page, out, "generate.png")
+    page.get_by_role("button", name="Generate").click()
+    page.locator("[data-status=completed]").wait_for(timeout=120_000)
+    _shoot(page, out, "job.png")
+
+
 def _tour(page: Any, key: str, out: Path) -> None:
     """Sign in, make a project with data and a trained model, shooting each page."""
     page.goto("/")
@@ -95,6 +108,9 @@ def _tour(page: Any, key: str, out: Path) -> None:
     generate(page.url.split("/dashboard/")[0], key, page.url.rsplit("/", 1)[1])
     page.reload()
     _shoot(page, out, "model.png")
+    model_url = page.url
+    _generate_cash_trips(page, out)
+    page.goto(model_url)
     page.get_by_role("link", name="Taxi trips").click()
     _shoot(page, out, "project.png")
     page.get_by_role("link", name="Trips").click()

@@ -159,7 +159,60 @@ def new_project_with_trips(tab: Tab, server: Server, name: str) -> Any:
     return page
 
 
-def test_train_a_model_and_watch_it_become_ready(tab: Tab, server: Server) -> None:
+def read_download(path: Path, fmt: str) -> pd.DataFrame:
+    if fmt == "CSV":
+        return pd.read_csv(path)
+    if fmt == "Parquet":
+        return pd.read_parquet(path)
+    return pd.read_json(path, lines=True)
+
+
+def generate_cash_trips_and_download_them(tab: Tab, out: Path) -> None:
+    """From a ready model's page: generate cash trips, watch the job, download each format."""
+    page = tab.page
+    page.get_by_role("button", name="Generate").click()
+    sync_api.expect(page.get_by_label("Rows")).to_have_value("1000")
+    tab.checked()
+    page.get_by_label("Rows").fill("300")
+    page.get_by_label("Seed").fill("7")
+    payment = page.get_by_label("payment", exact=True)
+    assert payment.locator("option").all_inner_texts() == ["any", "cash", "credit card"]
+    payment.select_option("cash")
+    page.get_by_role("button", name="Generate").click()
+    sync_api.expect(page.get_by_role("heading", name="Generation job")).to_be_visible()
+    page.evaluate("window.synthgenMarker = 2")  # gone if the page reloads
+    status = page.locator("[data-status]")
+    sync_api.expect(status).to_have_text("completed", timeout=120_000)
+    assert page.evaluate("window.synthgenMarker") == 2
+    sync_api.expect(page.get_by_role("heading", name="Quality of these rows")).to_be_visible()
+    sync_api.expect(page.get_by_role("heading", name="Privacy of these rows")).to_be_visible()
+    assert page.locator("svg.marginal").count() > 0
+    tab.checked()
+    for fmt in ("CSV", "Parquet", "JSONL"):
+        with page.expect_download() as started:
+            page.get_by_role("link", name=f"Download {fmt}").click()
+        download = started.value
+        assert download.suggested_filename.endswith("." + fmt.lower())
+        saved = out / download.suggested_filename
+        download.save_as(saved)
+        frame = read_download(saved, fmt)
+        assert len(frame) == 300, fmt
+        assert (frame["payment"] == "cash").all(), fmt
+    tab.checked()
+    job_url = page.url
+    page.get_by_role("link", name="Jobs", exact=True).click()
+    page.get_by_label("Status").select_option("completed")
+    page.get_by_role("button", name="Filter").click()
+    sync_api.expect(page.get_by_label("Status")).to_have_value("completed")
+    listed = page.get_by_role("row").filter(has_text="generate")
+    sync_api.expect(listed).to_have_count(2)  # this one, and the screenshots' 500 rows
+    rows = sorted(row.get_by_role("cell").nth(5).inner_text() for row in listed.all())
+    assert rows == ["300", "500"]
+    tab.checked()
+    page.goto(job_url)
+
+
+def test_train_a_model_and_watch_it_become_ready(tab: Tab, server: Server, tmp_path: Path) -> None:
     page = new_project_with_trips(tab, server, "Training")
     page.get_by_role("button", name="Train model").click()
     choose_type(page, "ctgan")
@@ -176,6 +229,7 @@ def test_train_a_model_and_watch_it_become_ready(tab: Tab, server: Server) -> No
     status = page.locator("[data-status]")
     sync_api.expect(status).to_have_text("ready", timeout=120_000)
     assert page.evaluate("window.synthgenMarker") == 1
+    sync_api.expect(page.get_by_role("button", name="Generate")).to_be_visible()
     tab.checked()
     screenshots.generate(server.base, server.key, page.url.rsplit("/", 1)[1])
     page.reload()
@@ -184,6 +238,7 @@ def test_train_a_model_and_watch_it_become_ready(tab: Tab, server: Server) -> No
     columns = pd.read_csv(TABLE, nrows=5).columns
     assert 0 < chart.locator("g.bar").count() <= len(columns)
     tab.checked()
+    generate_cash_trips_and_download_them(tab, tmp_path)
     page.get_by_role("link", name="Training").click()
     row = page.get_by_role("row", name="Copula")
     cells = row.get_by_role("cell").all_inner_texts()
