@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from synthgen_core.errors import ConfigError, DataError
 from synthgen_core.models.registry import BUILT_IN_TYPES, DEFAULT_MODEL_TYPE
+from synthgen_core.ranges import Range
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,7 +190,11 @@ def add_sample(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="COLUMN=VALUE",
-        help="fix a column in every row; repeat for several",
+        help=(
+            "fix a column in every row (sex=Female), or hold a numerical or datetime column "
+            "within inclusive bounds: age=30..40, age=30.. (30 or more), age=..40, "
+            "joined=2020-01-01..2020-12-31; repeat for several"
+        ),
     )
     command.add_argument(
         "--first-row",
@@ -210,8 +215,8 @@ def add_sample(subparsers: Any) -> None:
 def _sample(args: argparse.Namespace) -> int:
     from synthgen_core.models.load import load
 
-    conditions = _parse_conditions(args.condition)
     model = load(args.model, signing_key=_signing_key())
+    conditions = _parse_conditions(args.condition, model.table_metadata_)
     synthetic = model.sample(
         args.num_rows, seed=args.seed, conditions=conditions, first_row=args.first_row
     )
@@ -225,15 +230,39 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_conditions(items: list[str]) -> dict[str, str]:
-    """``COLUMN=VALUE`` strings; values stay strings, the model normalises them per column."""
-    conditions: dict[str, str] = {}
+def _parse_conditions(items: list[str], metadata: Metadata) -> dict[str, str | Range]:
+    """``COLUMN=VALUE`` strings; values stay strings, the model normalises them per column.
+
+    On a numerical or datetime column, ``LOW..HIGH`` is a range (either side may be empty);
+    a category that holds ``..`` stays a category.
+    """
+    conditions: dict[str, str | Range] = {}
     for item in items:
         column, separator, value = item.partition("=")
         if not separator or not column:
             raise DataError(f"--condition {item!r} must look like COLUMN=VALUE, e.g. sex=Female")
-        conditions[column] = value
+        conditions[column] = _as_range(value) if _ordered(metadata, column) else value
     return conditions
+
+
+def _ordered(metadata: Metadata, column: str) -> bool:
+    """Whether ``column`` takes ranges (unknown columns are left for the model to refuse)."""
+    from synthgen_core.metadata import ColumnKind
+
+    return column in metadata.names and metadata.column(column).kind in (
+        ColumnKind.NUMERICAL,
+        ColumnKind.DATETIME,
+    )
+
+
+def _as_range(value: str) -> str | Range:
+    """``30..40``, ``30..``, ``..40`` as a Range; any other text as the value itself."""
+    low, separator, high = value.partition("..")
+    if not separator:
+        return value
+    if not low and not high:
+        raise DataError(f"range {value!r} needs a bound on at least one side, e.g. 30..40")
+    return Range(min=low or None, max=high or None)
 
 
 # -- evaluate ------------------------------------------------------------------------------

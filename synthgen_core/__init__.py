@@ -3,6 +3,7 @@
 >>> import synthgen_core as sg
 >>> model = sg.create("gaussian_copula", seed=7).fit(df)      # doctest: +SKIP
 >>> synthetic = model.sample(1_000, conditions={"sex": "Female"})  # doctest: +SKIP
+>>> older = model.sample(1_000, conditions={"age": sg.Range(min=60)})  # doctest: +SKIP
 >>> model.save("model.sgm"); again = sg.load("model.sgm")      # doctest: +SKIP
 
 The model classes and ``evaluate`` are imported on first access, so ``import synthgen_core``
@@ -30,6 +31,7 @@ from synthgen_core.errors import (
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.load import load
 from synthgen_core.models.registry import MODEL_TYPES, create
+from synthgen_core.ranges import Range
 
 if TYPE_CHECKING:
     from synthgen_core.evaluation import evaluate
@@ -79,6 +81,7 @@ __all__ = [
     "Metadata",
     "ModelFileError",
     "NotFittedError",
+    "Range",
     "SynthGenError",
     "TrainingError",
     "__version__",

@@ -46,6 +46,7 @@ from synthgen_core.errors import DataError
 from synthgen_core.kinds import complete
 from synthgen_core.metadata import ColumnSpec, Metadata
 from synthgen_core.metadata.missing import missing_mask
+from synthgen_core.ranges import Range as RangeCondition
 
 
 class PlanState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -123,8 +124,18 @@ class ConstraintPlan:
         return keep
 
     def map_conditions(self, conditions: Conditions) -> tuple[Conditions, Conditions]:
-        """(conditions on the model's table, user conditions left to rejection)."""
-        mapped, residual = dict(conditions), {}
+        """(conditions on the model's table, user conditions left to rejection).
+
+        A range condition on a constrained column is left to rejection: the rules map
+        values, and a range on a rewritten column is no range on the model's table.
+        """
+        constrained = {name for c in self.constraints for name in columns_of(c)}
+        residual = {
+            name: value
+            for name, value in conditions.items()
+            if isinstance(value, RangeCondition) and name in constrained
+        }
+        mapped = {name: value for name, value in conditions.items() if name not in residual}
         for rule in self.rules:
             if not rule.rewrites:
                 mapped, _ = rule.map_conditions(mapped)

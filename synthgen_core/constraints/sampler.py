@@ -21,7 +21,9 @@ from synthgen_core.constraints.plan import ConstraintPlan
 from synthgen_core.constraints.rule import BoolArray, Conditions
 from synthgen_core.errors import ConstraintError
 from synthgen_core.metadata import ColumnKind, Metadata
-from synthgen_core.sampling.conditions import condition_number, set_exact_values
+from synthgen_core.metadata.datetimes import unit_ns
+from synthgen_core.ranges import Range as RangeCondition
+from synthgen_core.sampling.conditions import condition_number, range_numbers, set_exact_values
 
 #: the model's own sampler: (rows, rng, conditions on the model's table) -> frame
 DrawModel = Callable[[int, np.random.Generator, Conditions], pd.DataFrame]
@@ -79,7 +81,13 @@ def _matches(metadata: Metadata, frame: pd.DataFrame, name: str, value: Any) -> 
     spec = metadata.column(name)
     if spec.kind not in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
         return np.asarray(frame[name].to_numpy(dtype=object) == value, dtype=bool)
-    numbers = to_axis(spec, frame[name])
+    # On the condition's own axis: datetimes in their precision unit, not nanoseconds.
+    unit = unit_ns(spec.precision or "ns") if spec.kind == ColumnKind.DATETIME else 1
+    numbers = to_axis(spec, frame[name], unit)
+    if isinstance(value, RangeCondition):
+        low, high = range_numbers(spec, value)
+        with np.errstate(invalid="ignore"):
+            return np.asarray((numbers >= low) & (numbers <= high))
     span = (spec.max_value or 0.0) - (spec.min_value or 0.0)
     with np.errstate(invalid="ignore"):
         return np.asarray(np.abs(numbers - condition_number(spec, value)) <= TOLERANCE * span)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec, Scalar
 from synthgen_core.metadata.metadata import Metadata
+from synthgen_core.ranges import Range
 
 Family = Literal["continuous", "discrete", "unlearned"]
 #: How the quality report reads a column: its metric follows (numbers and datetimes by
@@ -140,8 +141,15 @@ class Kind(Protocol):
         """A condition's value as the column stores it, or ConditionError naming the fix."""
         ...
 
+    def normalise_range(self, spec: ColumnSpec, condition: Range) -> Range:
+        """A range condition with its bounds as the column stores them, or ConditionError.
+
+        Continuous family only: bounds are rounded inwards to the column's precision.
+        """
+        ...
+
     def condition_number(self, spec: ColumnSpec, value: Any) -> float:
-        """Continuous family: a normalised condition on the encoded axis."""
+        """Continuous family: a normalised condition (a value, not a range) on the encoded axis."""
         ...
 
     def condition_code(self, spec: ColumnSpec, info: DiscreteColumn | None, value: Any) -> int:
@@ -160,5 +168,9 @@ class Kind(Protocol):
         value: Any,
         tolerance: float,
     ) -> BoolArray:
-        """(N,) bool: rows of generated ``series`` that satisfy a normalised condition."""
+        """(N,) bool: rows of generated ``series`` that satisfy a normalised condition.
+
+        A value accepts rows within ``tolerance`` of it (continuous) or equal to it; a
+        :class:`Range` accepts rows within its bounds.
+        """
         ...

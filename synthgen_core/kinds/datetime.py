@@ -71,8 +71,6 @@ class DatetimeKind(ContinuousKind):
 
     def normalise(self, spec: ColumnSpec, value: Any) -> pd.Timestamp:
         stamp = _parse_timestamp(spec, value)
-        if stamp.tzinfo is not None:
-            stamp = stamp.tz_convert("UTC").tz_localize(None)
         precision = spec.precision or "ns"
         if stamp.value % unit_ns(precision):
             raise ConditionError(
@@ -84,6 +82,15 @@ class DatetimeKind(ContinuousKind):
 
     def condition_number(self, spec: ColumnSpec, value: Any) -> float:
         return float(pd.Timestamp(value).value // unit_ns(spec.precision or "ns"))
+
+    def bound_number(self, spec: ColumnSpec, value: Any) -> float:
+        return _parse_timestamp(spec, value).value / unit_ns(spec.precision or "ns")
+
+    def bound_value(self, spec: ColumnSpec, number: float) -> pd.Timestamp:
+        return pd.Timestamp(round(number) * unit_ns(spec.precision or "ns"))
+
+    def axis_step(self, spec: ColumnSpec) -> float | None:
+        return 1.0  # the axis counts the column's precision unit
 
     def write_exact(self, spec: ColumnSpec, column: pd.Series, value: Any) -> pd.Series | None:
         """The timestamp as the column holds it: formatted text, or in the column's zone."""
@@ -131,6 +138,15 @@ def _parse_timestamp(spec: ColumnSpec, value: Any) -> pd.Timestamp:
         + repr(spec.datetime_format or "2024-01-31 12:00:00")
         + f", not {value!r}"
     )
+    stamp = _parsed_stamp(spec, value, problem)
+    if pd.isna(stamp):
+        raise ConditionError(problem)
+    if stamp.tzinfo is not None:  # the axis counts UTC instants
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp
+
+
+def _parsed_stamp(spec: ColumnSpec, value: Any, problem: str) -> pd.Timestamp:
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
         return pd.Timestamp(value)
     if not isinstance(value, str):

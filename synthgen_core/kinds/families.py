@@ -24,9 +24,11 @@ from synthgen_core.kinds.base import (
     IntArray,
     UploadNote,
 )
+from synthgen_core.kinds.bounds import check_order, check_overlap, inwards, range_numbers, shown
 from synthgen_core.metadata.kinds import ColumnKind, ColumnSpec
 from synthgen_core.metadata.metadata import Metadata
 from synthgen_core.metadata.missing import missing_mask
+from synthgen_core.ranges import Range
 from synthgen_core.transform.discrete import decode_codes, encode_codes
 
 
@@ -47,6 +49,14 @@ class KindBase:
     def max_codes(self, spec: ColumnSpec) -> int:
         return 0
 
+    def normalise_range(self, spec: ColumnSpec, condition: Range) -> Range:
+        raise ConditionError(
+            f"cannot condition {self.kind.value} column {spec.name!r} on a range: ranges "
+            "({'min': ..., 'max': ...}) apply to numerical and datetime columns; give one "
+            "of its values instead (a column of numbers can be fitted as 'numerical' by "
+            "setting its kind in the metadata)"
+        )
+
     def condition_number(self, spec: ColumnSpec, value: Any) -> float:
         raise ConditionError(f"column {spec.name!r} is not a continuous column")
 
@@ -63,13 +73,48 @@ class KindBase:
 
 
 class ContinuousKind(KindBase, ABC):
-    """Float64 on one axis; conditions accept rows within a tolerance, then are written exactly."""
+    """Float64 on one axis; conditions accept rows within a tolerance, then are written exactly.
+
+    A range condition accepts the rows within its bounds, and is never written.
+    """
 
     family: Family = "continuous"
 
     @abstractmethod
     def condition_number(self, spec: ColumnSpec, value: Any) -> float:
         """A normalised condition on the encoded axis."""
+
+    @abstractmethod
+    def bound_number(self, spec: ColumnSpec, value: Any) -> float:
+        """A range bound as given (text, number, datetime) on the axis, not yet rounded."""
+
+    @abstractmethod
+    def bound_value(self, spec: ColumnSpec, number: float) -> Any:
+        """A bound on the axis as the column stores it (an int, a float, a Timestamp)."""
+
+    @abstractmethod
+    def axis_step(self, spec: ColumnSpec) -> float | None:
+        """The spacing of the values the column can hold on the axis; None: any float."""
+
+    def normalise_range(self, spec: ColumnSpec, condition: Range) -> Range:
+        low, high = (
+            None if bound is None else self.bound_number(spec, bound)
+            for bound in (condition.min, condition.max)
+        )
+        check_order(spec, low, high, condition)
+        step = self.axis_step(spec)
+        low = None if low is None else inwards(low, step, upward=True)
+        high = None if high is None else inwards(high, step, upward=False)
+        if low is not None and high is not None and low > high:
+            raise ConditionError(
+                f"range {shown(condition)} on column {spec.name!r} holds no value the "
+                f"column can take (its values are {step:g} apart on its axis); widen it"
+            )
+        check_overlap(spec, low, high, condition, lambda n: str(self.bound_value(spec, n)))
+        return Range(
+            min=None if low is None else self.bound_value(spec, low),
+            max=None if high is None else self.bound_value(spec, high),
+        )
 
     def write_exact(self, spec: ColumnSpec, column: pd.Series, value: Any) -> pd.Series | None:
         return filled(column, value)
@@ -90,6 +135,10 @@ class ContinuousKind(KindBase, ABC):
     ) -> BoolArray:
         """Within ``tolerance`` times the learned range: a model draws an exact float never."""
         numbers = self.encode(spec, series, missing_mask(series), None)
+        if isinstance(value, Range):
+            low, high = range_numbers(value, lambda bound: self.condition_number(spec, bound))
+            with np.errstate(invalid="ignore"):
+                return np.asarray((numbers >= low) & (numbers <= high))
         span = (spec.max_value or 0.0) - (spec.min_value or 0.0)
         target = self.condition_number(spec, value)
         with np.errstate(invalid="ignore"):
@@ -159,6 +208,9 @@ class GeneratedKind(UnlearnedKind):
     refusal: str = "drop this condition"
 
     def normalise(self, spec: ColumnSpec, value: Any) -> Any:
+        self._refuse(spec)
+
+    def normalise_range(self, spec: ColumnSpec, condition: Range) -> Range:
         self._refuse(spec)
 
     def matches(

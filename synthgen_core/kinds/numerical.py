@@ -78,6 +78,19 @@ class NumericalKind(ContinuousKind):
     def condition_number(self, spec: ColumnSpec, value: Any) -> float:
         return float(value)
 
+    def bound_number(self, spec: ColumnSpec, value: Any) -> float:
+        return _as_float(spec, value)
+
+    def bound_value(self, spec: ColumnSpec, number: float) -> int | float:
+        if spec.integer:
+            return round(number)
+        return number if spec.decimals is None else round(number, spec.decimals)
+
+    def axis_step(self, spec: ColumnSpec) -> float | None:
+        if spec.integer:
+            return 1.0
+        return None if spec.decimals is None else 10.0**-spec.decimals
+
 
 def _decimals(values: FloatArray) -> int | None:
     """Fewest decimals that reproduce every value (None: keep full float precision)."""

@@ -2,7 +2,8 @@
 
 The neural models draw rows and keep those that satisfy every condition, within a budget of
 drawn rows that a user can rely on; a numerical or datetime condition accepts rows within a
-tolerance of the value, which is then written exactly (:func:`set_exact_values`).
+tolerance of the value, which is then written exactly (:func:`set_exact_values`); a range
+condition accepts rows within its bounds, kept as drawn.
 """
 
 from __future__ import annotations
@@ -136,8 +137,8 @@ def _too_rare(
         f"only {accepted:,} of {drawn:,} generated rows met the conditions "
         f"{dict(conditions)!r} (a joint acceptance rate of {rate:.4%}), short of the "
         f"{num_rows:,} asked for within the budget of {budget:,} drawn rows: the conditions "
-        "are too rare for this model; relax them, or use the gaussian_copula model, which "
-        "applies conditions exactly"
+        "are too rare for this model; relax them, or use the gaussian_copula or "
+        "autoregressive model, which apply conditions exactly"
     )
 
 

@@ -17,6 +17,10 @@ Decoding a bin draws a value from the values the bin held in training, by invers
 :data:`GRID_POINTS` of their quantiles with linear interpolation, so the whole marginal is
 reproduced to ``1 / (bins * GRID_POINTS)`` of its mass without storing or copying the
 values themselves. Missing values are one more token.
+
+A range condition ``[low, high]`` keeps the tokens whose values reach into it
+(:func:`tokens_in_range`), and decoding draws inside a bin by inverse CDF between the
+bin's CDF at ``low`` and at ``high``: the bin's own distribution truncated to the range.
 """
 
 from __future__ import annotations
@@ -103,16 +107,38 @@ def encode_bins(bins: NumericBins, values: FloatArray) -> IntArray:
     return tokens
 
 
-def decode_bins(bins: NumericBins, tokens: IntArray, rng: np.random.Generator) -> FloatArray:
-    """(N,) values of ``tokens``: atoms exactly, bins by their within-bin quantiles."""
+def decode_bins(
+    bins: NumericBins,
+    tokens: IntArray,
+    rng: np.random.Generator,
+    within: tuple[float, float] = (-np.inf, np.inf),
+) -> FloatArray:
+    """(N,) values of ``tokens``: atoms exactly, bins by their within-bin quantiles.
+
+    Bin values are drawn inside ``within`` (inclusive), which every token must reach into
+    (see :func:`tokens_in_range`).
+    """
     tokens = np.asarray(tokens, dtype=np.int64)
     out = np.full(len(tokens), np.nan)
     is_atom = tokens < bins.n_atoms
     out[is_atom] = np.asarray(bins.atoms)[tokens[is_atom]]
     in_bin = (tokens >= bins.n_atoms) & (tokens < bins.n_atoms + bins.n_bins)
     if in_bin.any():
-        out[in_bin] = _draw_in_bins(bins, tokens[in_bin] - bins.n_atoms, rng)
+        out[in_bin] = _draw_in_bins(bins, tokens[in_bin] - bins.n_atoms, rng, within)
     return out
+
+
+def tokens_in_range(bins: NumericBins, low: float, high: float) -> npt.NDArray[np.bool_]:
+    """(V,) the tokens that can decode to a value in ``[low, high]``; never missing.
+
+    An atom is its value; a bin spans the least to the greatest training value it held
+    (its grid's ends), which is where its draws fall.
+    """
+    atoms = np.asarray(bins.atoms, dtype=np.float64)
+    grid = np.asarray(bins.grid, dtype=np.float64).reshape(bins.n_bins, GRID_POINTS)
+    in_atoms = (atoms >= low) & (atoms <= high)
+    in_bins = (grid[:, 0] <= high) & (grid[:, -1] >= low)
+    return np.concatenate([in_atoms, in_bins, np.zeros(int(bins.has_missing), dtype=bool)])
 
 
 def token_positions(bins: NumericBins) -> FloatArray:
@@ -184,12 +210,42 @@ def _nearest(atoms: FloatArray, values: FloatArray) -> IntArray:
     return nearest
 
 
-def _draw_in_bins(bins: NumericBins, which: IntArray, rng: np.random.Generator) -> FloatArray:
-    """Inverse-CDF draws inside the given bins (piecewise linear over their grids)."""
+def _draw_in_bins(
+    bins: NumericBins, which: IntArray, rng: np.random.Generator, within: tuple[float, float]
+) -> FloatArray:
+    """Inverse-CDF draws inside the given bins (piecewise linear over their grids).
+
+    The uniform is drawn between the bin's CDF at ``within``'s ends, so the draw is the
+    bin's distribution truncated to ``within``; the clip only absorbs float rounding.
+    """
     grid = np.asarray(bins.grid)[which]  # (n, GRID_POINTS)
-    position = rng.random(len(which)) * (GRID_POINTS - 1)
+    start = _grid_cdf(grid, within[0], upper=False)  # (n,) in [0, 1]
+    stop = _grid_cdf(grid, within[1], upper=True)  # (n,)
+    position = (start + rng.random(len(which)) * (stop - start)) * (GRID_POINTS - 1)
     left = np.minimum(position.astype(np.int64), GRID_POINTS - 2)
     fraction = position - left
     rows = np.arange(len(which))
     drawn: FloatArray = grid[rows, left] * (1.0 - fraction) + grid[rows, left + 1] * fraction
-    return drawn
+    return np.clip(drawn, within[0], within[1])
+
+
+def _grid_cdf(grid: FloatArray, value: float, *, upper: bool) -> FloatArray:
+    """(n,) the piecewise-linear CDF of each grid row (n, GRID_POINTS) at ``value``.
+
+    A flat run of the grid (a value repeated within the bin) is a jump of the CDF; ``value``
+    on it takes the run's lowest level as a lower bound and its highest as an upper one, so
+    an inclusive range keeps the whole run.
+    """
+    if np.isinf(value):
+        return np.zeros(len(grid)) if value < 0 else np.ones(len(grid))
+    below = grid <= value if upper else grid < value
+    right = np.sum(below, axis=1)  # (n,) grid points below (or at) the value
+    left = np.maximum(right - 1, 0)
+    right = np.minimum(right, GRID_POINTS - 1)
+    rows = np.arange(len(grid))
+    low, high = grid[rows, left], grid[rows, right]
+    width = high - low
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.where(width > 0, (value - low) / width, 0.0)
+    fraction = np.clip(fraction, 0.0, 1.0)
+    return np.asarray((left + fraction) / (GRID_POINTS - 1), dtype=np.float64)

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from synthgen_core.errors import DataError, NotFittedError
+from synthgen_core.errors import ConditionError, DataError, NotFittedError
 from synthgen_core.metadata.metadata import Metadata
 from synthgen_core.transform.bins import (
     NumericBins,
@@ -25,11 +25,13 @@ from synthgen_core.transform.bins import (
     encode_bins,
     fit_bins,
     token_positions,
+    tokens_in_range,
 )
 from synthgen_core.transform.codec import EncodedTable, TableCodec
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 FORMAT_VERSION = 1
 
 
@@ -93,8 +95,18 @@ class TableTokenizer:
             return np.zeros((encoded.n_rows, 0), dtype=np.int64)
         return np.stack([self._encode_column(name, encoded) for name in self.columns], axis=1)
 
-    def decode(self, tokens: npt.ArrayLike, rng: np.random.Generator) -> pd.DataFrame:
-        """The table of ``tokens`` ``(N, C)``."""
+    def decode(
+        self,
+        tokens: npt.ArrayLike,
+        rng: np.random.Generator,
+        within: dict[str, tuple[float, float]] | None = None,
+    ) -> pd.DataFrame:
+        """The table of ``tokens`` ``(N, C)``.
+
+        ``within`` holds continuous columns inside inclusive bounds on the codec's axis;
+        their tokens must come from :meth:`tokens_in_range`.
+        """
+        within = within or {}
         matrix = np.asarray(tokens, dtype=np.int64)
         if matrix.ndim != 2 or matrix.shape[1] != len(self.columns):
             raise DataError(
@@ -104,7 +116,8 @@ class TableTokenizer:
         discrete: dict[str, IntArray] = {}
         for position, name in enumerate(self.columns):
             if name in self.bins_:
-                continuous[name] = decode_bins(self.bins_[name], matrix[:, position], rng)
+                bounds = within.get(name, (-np.inf, np.inf))
+                continuous[name] = decode_bins(self.bins_[name], matrix[:, position], rng, bounds)
             else:
                 discrete[name] = matrix[:, position]
         encoded = EncodedTable(n_rows=len(matrix), continuous=continuous, discrete=discrete)
@@ -115,6 +128,17 @@ class TableTokenizer:
         if column in self.bins_:
             return int(encode_bins(self.bins_[column], np.array([float(value)]))[0])
         return int(value)
+
+    def tokens_in_range(self, column: str, low: float, high: float) -> BoolArray:
+        """(V,) tokens of continuous ``column`` that decode into ``[low, high]`` (its axis)."""
+        allowed = tokens_in_range(self.bins_[column], low, high)
+        if not allowed.any():
+            raise ConditionError(
+                f"the model learned no values of column {column!r} within the range; it falls "
+                "between values seen in training, widen it",
+                column=column,
+            )
+        return allowed
 
     def to_dict(self) -> dict[str, Any]:
         state = TokenizerState(

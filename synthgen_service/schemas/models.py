@@ -84,12 +84,24 @@ RowCount = Annotated[
 Seed = Annotated[int, _SEED_META]
 
 
+Conditions = Annotated[
+    dict[str, Any],
+    msgspec.Meta(
+        description=(
+            'Column -> value every generated row holds ({"plan": "pro"}); a numerical '
+            "or datetime column also takes an inclusive range, an object with min and/or "
+            'max ({"age": {"min": 30, "max": 40}}).'
+        )
+    ),
+]
+
+
 class GenerateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Every field is optional; the service refuses ``num_rows`` above its limit with 422."""
 
     num_rows: RowCount = DEFAULT_ROWS
     seed: Seed | None = None
-    conditions: dict[str, Any] | None = None
+    conditions: Conditions | None = None
 
 
 class GenerateCreated(msgspec.Struct, kw_only=True):

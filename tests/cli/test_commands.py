@@ -104,6 +104,42 @@ def test_sample_writes_each_format_with_conditions(model_file, tmp_path, suffix)
     assert (synthetic["age"] == 41).all()
 
 
+@pytest.mark.parametrize(
+    ("condition", "low", "high"),
+    [("age=30..40", 30, 40), ("age=60..", 60, None), ("age=..25", None, 25)],
+)
+def test_sample_takes_ranges_with_open_bounds(model_file, tmp_path, condition, low, high):
+    out = tmp_path / "ranged.csv"
+    argv = ["sample", str(model_file), "-n", "80", "--seed", "2", "--condition", condition]
+    assert main([*argv, "--condition", "signup_date=..2024-06-30", "-o", str(out)]) == 0
+    synthetic = pd.read_csv(out)
+    assert len(synthetic) == 80
+    assert synthetic["age"].between(low or -1e9, high or 1e9).all()
+    assert (synthetic["signup_date"] <= "2024-06-30").all()  # ISO text compares as dates
+
+
+def test_parsing_reads_ranges_only_on_numbers_and_dates(model_file):
+    from synthgen_cli.library import _parse_conditions
+    from synthgen_core.ranges import Range
+
+    metadata = synthgen_core.load(model_file).table_metadata_
+    parsed = _parse_conditions(
+        ["age=-5..40.5", "signup_date=2024-01-01..", "plan=a..b", "monthly_spend=..9"], metadata
+    )
+    assert parsed == {
+        "age": Range(min="-5", max="40.5"),
+        "signup_date": Range(min="2024-01-01"),
+        "plan": "a..b",  # a category may hold two dots
+        "monthly_spend": Range(max="9"),
+    }
+
+
+def test_sample_help_documents_ranges(capsys):
+    with pytest.raises(SystemExit):
+        main(["sample", "--help"])
+    assert "age=30..40" in " ".join(capsys.readouterr().out.split())
+
+
 def test_sample_without_output_prints_csv_and_seed_repeats(model_file, capsys):
     assert main(["sample", str(model_file), "-n", "5", "--seed", "1"]) == 0
     first = capsys.readouterr().out
@@ -139,6 +175,10 @@ def paths(demo_csv: Path, model_file: Path, tmp_path: Path) -> dict[str, Path]:
         (["sample", "{tmp}/absent.sgm", "-n", "5"], "cannot read model file"),
         (["sample", "{model}", "-n", "5", "--condition", "plan=gold"], "'gold'"),
         (["sample", "{model}", "-n", "5", "--condition", "plan"], "COLUMN=VALUE"),
+        (["sample", "{model}", "-n", "5", "--condition", "age=.."], "needs a bound"),
+        (["sample", "{model}", "-n", "5", "--condition", "age=50..40"], "min above its max"),
+        (["sample", "{model}", "-n", "5", "--condition", "age=x..40"], "give a number"),
+        (["sample", "{model}", "-n", "5", "--condition", "plan=a..b"], "'a..b'"),
         (["sample", "{model}", "-n", "-3"], "num_rows"),
     ],
 )

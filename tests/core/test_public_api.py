@@ -34,6 +34,7 @@ EXPECTED = {
     "TrainingError",
     "evaluate",
     "suggest_constraints",
+    "Range",
 }
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 

@@ -1,5 +1,7 @@
 """The API's condition check is the library's: both accept and refuse the same conditions.
 
+Values and range objects (``{"min": ..., "max": ...}``) alike.
+
 At request time the service runs :func:`validate_conditions` on the metadata the worker
 stored for the trained model (``model.table_metadata_`` through a JSON column); the worker's
 ``model.sample(conditions=...)`` checks the same conditions on the loaded model. These tests
@@ -78,7 +80,18 @@ def near_values(draw: st.DrawFn, spec: ColumnSpec, cells: pd.Series) -> Any:
     if spec.kind == ColumnKind.DATETIME:
         stamp = pd.Timestamp(real)
         unlikely += [str(stamp - pd.Timedelta(days=3650)), str(stamp.date())]
-    return draw(st.one_of(st.sampled_from(typed), st.sampled_from(unlikely)))
+    other = _json(draw(st.sampled_from(list(present)))) if len(present) else "y"
+    ranged = [  # range conditions as JSON carries them: objects with min and/or max
+        {"min": real},
+        {"max": text},
+        {"min": real, "max": other},
+        {"min": other, "max": real},
+        {"min": real, "step": 1},
+        {},
+    ]
+    return draw(
+        st.one_of(st.sampled_from(typed), st.sampled_from(unlikely), st.sampled_from(ranged))
+    )
 
 
 @st.composite

@@ -13,7 +13,9 @@ What a user gets from that design:
 * exact marginals: categories are tokens, and numbers are exact values or quantile bins
   decoded through the bin's own quantiles;
 * exact conditions on any columns, with no rejection: conditioned columns are read first
-  and the rest is drawn given them;
+  and the rest is drawn given them; a range on a number or datetime draws it from the
+  model's distribution restricted to the range (tokens outside masked, edge bins decoded
+  inside it);
 * exact dependencies: a column that another one determines in the training table (a code
   and its label, ``x`` and ``log(x)``) is determined by it in every generated row
   (:mod:`.dependencies`);
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from synthgen_core.errors import ConditionError
 from synthgen_core.kinds import kind_of
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.autoregressive.dependencies import Dependency, find_dependencies
@@ -47,8 +50,9 @@ from synthgen_core.nn.device import loading_device, resolve_device
 from synthgen_core.nn.early_stopping import EarlyStopping, split_validation
 from synthgen_core.nn.training import TrainingCallback, history_from_json, run_epochs
 from synthgen_core.nn.weights import restore_network
+from synthgen_core.ranges import Range
 from synthgen_core.rng import child_seed, numpy_rng, torch_generator
-from synthgen_core.sampling.conditions import condition_number, set_exact_values
+from synthgen_core.sampling.conditions import condition_number, range_numbers, set_exact_values
 from synthgen_core.transform.tokens import TableTokenizer
 
 #: Layout of ``ModelState.values``; bump it (and read the old one) when it changes.
@@ -168,22 +172,26 @@ class Autoregressive(Synthesizer):
     def _sample(
         self, num_rows: int, rng: np.random.Generator, conditions: dict[str, Any]
     ) -> pd.DataFrame:
-        fixed = self._condition_tokens(conditions)
+        values = {k: v for k, v in conditions.items() if not isinstance(v, Range)}
+        within = self._range_bounds(conditions)
         generator = torch_generator(child_seed(rng), self.device_)
         tokens = draw_tokens(
             self.network_,
             num_rows,
-            fixed,
+            self._condition_tokens(values),
             generator,
             temperature=self.config.temperature,
             dependencies=self.dependencies_,
+            ranges=self._range_masks(within),
         )
-        frame = self.tokenizer_.decode(tokens.numpy(), rng)
+        frame = self.tokenizer_.decode(tokens.numpy(), rng, within)
         # A number is drawn inside its condition's bin; then it is set to the value exactly.
-        return set_exact_values(frame, self.metadata_, conditions)
+        frame = set_exact_values(frame, self.metadata_, values)
+        _check_ranges(frame, self.metadata_, conditions)
+        return frame
 
     def _condition_tokens(self, conditions: dict[str, Any]) -> dict[int, int]:
-        """The token each condition fixes, by column position."""
+        """The token each equality condition fixes, by column position."""
         fixed: dict[int, int] = {}
         columns = self.tokenizer_.columns
         for name, value in conditions.items():
@@ -196,6 +204,22 @@ class Autoregressive(Synthesizer):
             else:
                 fixed[columns.index(name)] = self.tokenizer_.codec.condition_code(name, value)
         return fixed
+
+    def _range_bounds(self, conditions: dict[str, Any]) -> dict[str, tuple[float, float]]:
+        """Each range condition's bounds on its column's axis (where the bins live)."""
+        return {
+            name: range_numbers(self.metadata_.column(name), value)
+            for name, value in conditions.items()
+            if isinstance(value, Range)
+        }
+
+    def _range_masks(self, within: dict[str, tuple[float, float]]) -> dict[int, torch.Tensor]:
+        """Per ranged column position, its (V,) bool mask of the tokens inside the range."""
+        columns = self.tokenizer_.columns
+        return {
+            columns.index(name): torch.from_numpy(self.tokenizer_.tokens_in_range(name, *bounds))
+            for name, bounds in within.items()
+        }
 
     def _get_state(self) -> ModelState:
         arrays = {
@@ -226,6 +250,20 @@ class Autoregressive(Synthesizer):
         self.loss_history_ = history_from_json(state.values["loss_history"])
         self.best_epoch_ = int(state.values["best_epoch"])
         self.dependencies_ = msgspec.convert(state.values["dependencies"], list[Dependency])
+
+
+def _check_ranges(frame: pd.DataFrame, metadata: Metadata, conditions: dict[str, Any]) -> None:
+    """Refuse rows outside a range: only an exact dependency on a fixed column can force one."""
+    for name, value in conditions.items():
+        if not isinstance(value, Range):
+            continue
+        spec = metadata.column(name)
+        if not kind_of(spec).matches(spec, None, frame[name], value, 0.0).all():
+            raise ConditionError(
+                f"the range on column {name!r} conflicts with the other conditions: a value "
+                "they fix determines this column, outside the range",
+                column=name,
+            )
 
 
 def _dropout(configured: float | None, n_train: int) -> float:

@@ -5,9 +5,11 @@ Columns are drawn one at a time for a whole chunk of rows: the network runs one 
 distribution, and one token per row is drawn from it by inverse CDF. A conditioned column
 is not drawn: its token is written in, and it comes first in the order, so every column
 drawn after it follows the model's conditional given it. That makes conditions on any set
-of columns exact, with no rejection. Exact dependencies between columns found at fit
-(:mod:`.dependencies`) hold in every row the same way: by lookup, or by masking the tokens
-that would break them.
+of columns exact, with no rejection. A range condition on a column comes next in the order:
+its tokens outside the range are masked out of the head's logits, so it is drawn from the
+model's conditional restricted to the range, and the columns after it follow given it.
+Exact dependencies between columns found at fit (:mod:`.dependencies`) hold in every row
+the same way: by lookup, or by masking the tokens that would break them.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ CACHE_BYTES = 64 * 2**20
 MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 256, 16_384
 
 
-def sampling_order(n_columns: int, fixed: dict[int, int]) -> list[int]:
+def sampling_order(n_columns: int, first: list[int]) -> list[int]:
     """The conditioned columns (in the order given), then the others in table order."""
-    return [*fixed, *(column for column in range(n_columns) if column not in fixed)]
+    return [*first, *(column for column in range(n_columns) if column not in first)]
 
 
 def chunk_rows(network: AnyOrderTransformer) -> int:
@@ -45,15 +47,19 @@ def draw_tokens(
     *,
     temperature: float = 1.0,
     dependencies: list[Dependency] | None = None,
+    ranges: dict[int, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """(n_rows, C) int64 tokens on the CPU; column ``c`` holds ``fixed[c]`` where given.
 
-    Every row keeps the ``dependencies`` (see :mod:`.dependencies`).
+    Column ``c`` of ``ranges`` draws only the tokens its (V,) bool mask allows. Every row
+    keeps the ``dependencies`` (see :mod:`.dependencies`).
     """
     network.eval()
-    order = sampling_order(network.n_columns, fixed)
-    guard = DependencyGuard(dependencies or [], network.start.device)
-    drawing = _Drawing(guard=guard, generator=generator, temperature=temperature)
+    device = network.start.device
+    masks = {column: mask.to(device) for column, mask in (ranges or {}).items()}
+    order = sampling_order(network.n_columns, [*fixed, *masks])
+    guard = DependencyGuard(dependencies or [], device)
+    drawing = _Drawing(guard=guard, generator=generator, temperature=temperature, ranges=masks)
     out = torch.empty((n_rows, network.n_columns), dtype=torch.long)
     step = chunk_rows(network)
     for start in range(0, n_rows, step):
@@ -64,11 +70,13 @@ def draw_tokens(
 
 @dataclass(frozen=True)
 class _Drawing:
-    """How each column's tokens are drawn: dependencies, random stream, temperature."""
+    """How each column's tokens are drawn: dependencies, random stream, temperature, ranges."""
 
     guard: DependencyGuard
     generator: torch.Generator
     temperature: float
+    #: Per ranged column, its (V,) bool mask of the tokens inside the range.
+    ranges: dict[int, torch.Tensor]
 
 
 def _draw_chunk(
@@ -119,6 +127,8 @@ def _draw_column(
     allowed = drawing.guard.allowed(column, tokens, done)
     if allowed is not None:
         logits = logits.masked_fill(~allowed, float("-inf"))
+    if column in drawing.ranges:
+        logits = logits.masked_fill(~drawing.ranges[column], float("-inf"))  # (n, V)
     drawn = _draw(logits, drawing.generator, drawing.temperature)
     return drawn if forced is None else torch.where(forced >= 0, forced, drawn)
 

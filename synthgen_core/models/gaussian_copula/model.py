@@ -23,9 +23,11 @@ from synthgen_core.models.config import GaussianCopulaConfig
 from synthgen_core.models.gaussian_copula.copula import latent_correlation, sample_latent
 from synthgen_core.models.gaussian_copula.latent import LatentColumn, fit_latent
 from synthgen_core.models.gaussian_copula.marginals import Atoms, Marginal
+from synthgen_core.models.gaussian_copula.truncation import range_interval
 from synthgen_core.nn.training import TrainingCallback, TrainingProgress
+from synthgen_core.ranges import Range
 from synthgen_core.rng import numpy_rng
-from synthgen_core.sampling.conditions import condition_number, set_exact_values
+from synthgen_core.sampling.conditions import condition_number, range_numbers, set_exact_values
 from synthgen_core.transform.codec import EncodedTable, TableCodec
 
 _PRESENT, _MISSING = 0.0, 1.0
@@ -62,9 +64,14 @@ class GaussianCopula(Synthesizer):
         z = sample_latent(self.correlation_, num_rows, rng, fixed, intervals)  # (N, d)
         encoded = self._encoded(z)
         for name, value in conditions.items():
-            if name in encoded.continuous:
-                number = condition_number(self.codec_.metadata_.column(name), value)
-                encoded.continuous[name][:] = number
+            if name not in encoded.continuous:
+                continue
+            spec = self.codec_.metadata_.column(name)
+            if isinstance(value, Range):  # inside already, up to the inverse's rounding
+                low, high = range_numbers(spec, value)
+                np.clip(encoded.continuous[name], low, high, out=encoded.continuous[name])
+            else:
+                encoded.continuous[name][:] = condition_number(spec, value)
         # A code that stands for several levels (high-cardinality) gets the exact level here;
         # the other columns decode to their condition already.
         coded = {name: value for name, value in conditions.items() if name in encoded.discrete}
@@ -88,6 +95,9 @@ class GaussianCopula(Synthesizer):
                 code = self.codec_.condition_code(item.column, value)
                 position = item.positions(np.array([code]))[0]
                 intervals[i] = _atoms(marginal).interval(float(position))
+            elif isinstance(value, Range):
+                low, high = range_numbers(spec, value)
+                intervals[i] = range_interval(marginal, low, high, item.column)
             elif isinstance(marginal, Atoms):
                 intervals[i] = marginal.interval(condition_number(spec, value))
             else:

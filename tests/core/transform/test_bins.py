@@ -18,6 +18,7 @@ from synthgen_core.transform.bins import (
     encode_bins,
     fit_bins,
     token_positions,
+    tokens_in_range,
 )
 
 
@@ -104,3 +105,39 @@ def test_token_positions_follow_the_values_atoms_and_bins_interleaved():
     tokens = encode_bins(bins, np.array([1.0, 30.0, 50.0, 70.0, 99.0]))
     assert np.all(np.diff(positions[tokens]) > 0)  # the atom at 50 sits between its bins
     assert positions[tokens[0]] == 0.0 and positions[tokens[-1]] == 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(low=st.floats(0.0, 1.0), width=st.floats(0.0, 1.0), seed=st.integers(0, 2**32 - 1))
+def test_a_range_keeps_the_tokens_that_reach_it_and_decodes_inside_it(
+    low: float, width: float, seed: int
+) -> None:
+    """Range conditions: only tokens whose values reach the range, and draws inside it."""
+    rng = np.random.default_rng(seed)
+    mixed = np.where(rng.random(3000) < 0.2, 0.5, rng.beta(2, 5, 3000))  # a point mass at 0.5
+    values = np.asarray(np.round(mixed, 3), dtype=np.float64)
+    bins = fit_bins("x", values, max_bins=30)
+    lo, hi = np.quantile(values, [low * 0.8, min(low * 0.8 + width, 1.0)])
+    allowed = tokens_in_range(bins, lo, hi)
+    held = encode_bins(bins, values[(values >= lo) & (values <= hi)])
+    assert allowed[held].all()  # every token a training value in the range had
+    tokens = rng.choice(np.flatnonzero(allowed), 2000)
+    back = decode_bins(bins, tokens, np.random.default_rng(seed), (lo, hi))
+    assert ((back >= lo) & (back <= hi)).all()
+
+
+def test_a_range_inside_a_bin_follows_the_bins_own_distribution():
+    """Cut at the bounds, a bin's draws keep their shape: no pile-up at the edges."""
+    values = np.random.default_rng(0).uniform(0.0, 1.0, 4000)
+    bins = fit_bins("x", values, max_bins=1)  # one bin over [0, 1]
+    back = decode_bins(bins, np.full(20_000, 0), np.random.default_rng(1), (0.25, 0.5))
+    assert back.min() >= 0.25 and back.max() <= 0.5
+    grid = np.asarray(bins.grid[0])
+    levels = np.linspace(0.0, 1.0, GRID_POINTS)
+    start, stop = np.interp([0.25, 0.5], grid, levels)
+
+    def truncated(x: np.ndarray) -> np.ndarray:  # the bin's CDF, cut at the bounds
+        return (np.interp(x, grid, levels) - start) / (stop - start)
+
+    assert stats.kstest(back, truncated).statistic < 0.015
+    assert tokens_in_range(bins, 2.0, 3.0).tolist() == [False]

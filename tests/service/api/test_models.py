@@ -225,6 +225,11 @@ async def test_generate_checks_conditions_against_the_dataset(alice, backstage):
         ({"city": "Atlantis"}, "conditions.city"),
         ({"income": "high"}, "conditions.income"),
         ({"member": [True]}, "conditions.member"),
+        ({"city": {"min": "A"}}, "conditions.city"),  # a range on a category
+        ({"income": {"min": 60_000, "max": 40_000}}, "conditions.income"),
+        ({"income": {"min": 50_000, "above": 1}}, "conditions.income"),
+        ({"income": {"min": 10**7}}, "conditions.income"),  # beyond every learned income
+        ({"income": {"max": "lots"}}, "conditions.income"),
     ]
     for conditions, key in bad:
         response = await alice.post(url, json={"num_rows": 5, "conditions": conditions})
@@ -234,6 +239,11 @@ async def test_generate_checks_conditions_against_the_dataset(alice, backstage):
         url, json={"num_rows": 5, "conditions": {"city": "Zürich", "member": True}}
     )
     assert good.status_code == 200, good.text
+    ranged = {"income": {"min": 40_000, "max": 60_000}, "member": True}
+    accepted = await alice.post(url, json={"num_rows": 5, "conditions": ranged})
+    assert accepted.status_code == 200, accepted.text
+    job = (await alice.get(f"/api/synthgen/jobs/{accepted.json()['job_id']}")).json()
+    assert job["config"]["conditions"] == ranged  # stored as asked, for the worker
 
 
 async def test_delete_model_removes_jobs_queue_entries_and_files(

@@ -67,6 +67,27 @@ async def test_typed_conditions_are_accepted_and_honoured(
     assert (frame["age"] == 30).all()
 
 
+async def test_range_conditions_are_honoured_by_the_worker(
+    alice: Any, rows: Rows, settings: Settings, options: WorkerOptions
+) -> None:
+    model_id = await trained_model(alice, settings, options)
+    conditions = {
+        "age": {"min": "30", "max": 39.5},
+        "joined": {"min": "2024-02-01"},
+        "sex": "female",
+    }
+    job_id = await generate(alice, model_id, num_rows=60, seed=2, conditions=conditions)
+    await drain(settings, options)
+    job = await rows.job(job_id)
+    assert job is not None and job.status == "completed", job and job.error
+    download = await alice.get(f"/api/synthgen/jobs/{job_id}/download")
+    frame = pd.read_csv(io.BytesIO(download.content))
+    assert len(frame) == 60
+    assert frame["age"].between(30, 39).all()
+    assert (frame["joined"] >= "2024-02-01").all()  # ISO text compares as dates
+    assert (frame["sex"] == " Female").all()
+
+
 async def test_impossible_conditions_are_refused_at_request_time(
     alice: Any, rows: Rows, settings: Settings, options: WorkerOptions
 ) -> None:
@@ -80,6 +101,12 @@ async def test_impossible_conditions_are_refused_at_request_time(
         ({"sex": "other"}, "sex"),
         ({"member": "perhaps"}, "member"),
         ({"sex": "female", "colour": "red"}, "colour"),
+        ({"age": {"min": 50, "max": 40}}, "age"),
+        ({"age": {"min": 100}}, "age"),  # entirely above the ages the model saw
+        ({"joined": {"max": "2020-01-01"}}, "joined"),
+        ({"sex": {"min": "a"}}, "sex"),
+        ({"age": {"from": 30}}, "age"),
+        ({"age": {}}, "age"),
     ]
     for conditions, column in refused:
         response = await alice.post(url, json={"num_rows": 5, "conditions": conditions})

@@ -21,11 +21,18 @@ from synthgen_service.store.payloads import (
 )
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+bounds = st.one_of(
+    st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20)
+)
+#: A range condition as JSON carries it: min and/or max, numbers or ISO datetimes.
+ranges = st.fixed_dictionaries({}, optional={"min": bounds, "max": bounds})
 generate_jobs = st.builds(
     GenerateJob,
     num_rows=st.integers(1, 10**7),
     seed=st.one_of(st.none(), st.integers(0, 2**63 - 1)),
-    conditions=st.one_of(st.none(), st.dictionaries(st.text(max_size=8), scalars, max_size=3)),
+    conditions=st.one_of(
+        st.none(), st.dictionaries(st.text(max_size=8), st.one_of(scalars, ranges), max_size=3)
+    ),
 )
 train_jobs = st.builds(
     TrainJob, options=st.dictionaries(st.text(min_size=1, max_size=8), scalars, max_size=4)
