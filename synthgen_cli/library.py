@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from synthgen_core.errors import ConfigError, DataError
 from synthgen_core.models.registry import BUILT_IN_TYPES, DEFAULT_MODEL_TYPE
-from synthgen_core.ranges import Range
+from synthgen_core.ranges import Range, range_from_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -241,7 +241,7 @@ def _parse_conditions(items: list[str], metadata: Metadata) -> dict[str, str | R
         column, separator, value = item.partition("=")
         if not separator or not column:
             raise DataError(f"--condition {item!r} must look like COLUMN=VALUE, e.g. sex=Female")
-        conditions[column] = _as_range(value) if _ordered(metadata, column) else value
+        conditions[column] = range_from_text(value) if _ordered(metadata, column) else value
     return conditions
 
 
@@ -253,16 +253,6 @@ def _ordered(metadata: Metadata, column: str) -> bool:
         ColumnKind.NUMERICAL,
         ColumnKind.DATETIME,
     )
-
-
-def _as_range(value: str) -> str | Range:
-    """``30..40``, ``30..``, ``..40`` as a Range; any other text as the value itself."""
-    low, separator, high = value.partition("..")
-    if not separator:
-        return value
-    if not low and not high:
-        raise DataError(f"range {value!r} needs a bound on at least one side, e.g. 30..40")
-    return Range(min=low or None, max=high or None)
 
 
 # -- evaluate ------------------------------------------------------------------------------

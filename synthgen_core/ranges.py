@@ -17,6 +17,8 @@ from typing import Any
 
 import msgspec
 
+from synthgen_core.errors import ConditionError
+
 #: The keys of a range given as a mapping.
 RANGE_KEYS = ("min", "max")
 
@@ -30,4 +32,19 @@ class Range(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     max: Any = None
 
 
-__all__ = ["RANGE_KEYS", "Range"]
+def range_from_text(text: str) -> str | Range:
+    """``30..40``, ``30..`` or ``..40`` as a :class:`Range`; any other text stays as it is.
+
+    The short form a command line or a form field takes; callers apply it only to numerical
+    and datetime columns, so a category holding ``..`` stays a category.
+    """
+    low, separator, high = text.partition("..")
+    if not separator:
+        return text
+    low, high = low.strip(), high.strip()
+    if not low and not high:
+        raise ConditionError(f"range {text!r} needs a bound on at least one side, e.g. 30..40")
+    return Range(min=low or None, max=high or None)
+
+
+__all__ = ["RANGE_KEYS", "Range", "range_from_text"]

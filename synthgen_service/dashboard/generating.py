@@ -1,7 +1,9 @@
 """Generating rows from a ready model: the generate form and what it posts.
 
 The form offers a condition per column the model can condition on, from the metadata the
-model learned: a category picker for discrete columns, a text field for numbers and dates.
+model learned: a category picker for discrete columns, a text field for numbers and dates,
+which takes one value or a range in the command line's short form (``30..40``, ``30..``,
+``..40``).
 What it posts goes through the REST API's own path (``start_generation``: row limit, model
 ready, conditions checked against the learned metadata), and what that refuses is shown
 next to its field, with what was typed kept.
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from synthgen_core.errors import ConditionError
 from synthgen_core.metadata import Metadata
 from synthgen_core.metadata.kinds import CONTINUOUS_KINDS, DISCRETE_KINDS, ColumnKind
+from synthgen_core.ranges import Range, range_from_text
 from synthgen_service.api.models import sampling_metadata, start_generation
 from synthgen_service.api.projects import owned_project
 from synthgen_service.dashboard.web import CSRF_FIELD, SECURITY_HEADERS, Viewer, check_csrf, page
@@ -53,10 +56,13 @@ class Condition(msgspec.Struct, kw_only=True):
     help: str = ""
 
 
+RANGE_HELP = "One value, or a range such as 30..40 (30.. or ..40 leave a side open)."
+
+
 def _numeric_help(low: float | None, high: float | None) -> str:
     if low is None or high is None:
-        return ""
-    return f"Learned range {low:g} to {high:g}."
+        return RANGE_HELP
+    return f"Learned range {low:g} to {high:g}. {RANGE_HELP}"
 
 
 def conditions(metadata: Metadata, sent: dict[str, str]) -> list[Condition]:
@@ -72,6 +78,8 @@ def conditions(metadata: Metadata, sent: dict[str, str]) -> list[Condition]:
             hint = ""
             if spec.kind == ColumnKind.NUMERICAL:
                 hint = _numeric_help(spec.min_value, spec.max_value)
+            elif spec.kind == ColumnKind.DATETIME:
+                hint = "One date, or a range such as 2020-01-01..2020-06-30."
             fields.append(Condition(column=spec.name, kind=spec.kind, value=value, help=hint))
     return fields
 
@@ -120,8 +128,12 @@ def _whole(text: str) -> int | None:
         return None
 
 
-def parse_request(data: dict[str, str]) -> GenerateRequest | dict[str, str]:
-    """The form as the API's request body, or the errors by field."""
+def parse_request(data: dict[str, str], metadata: Metadata) -> GenerateRequest | dict[str, str]:
+    """The form as the API's request body, or the errors by field.
+
+    A number or date field's ``LOW..HIGH`` becomes a range condition (see
+    :func:`~synthgen_core.ranges.range_from_text`).
+    """
     rows, seed_text = _whole(data.get("num_rows", "")), data.get("seed", "").strip()
     seed = _whole(seed_text) if seed_text else None
     errors = {}
@@ -131,12 +143,25 @@ def parse_request(data: dict[str, str]) -> GenerateRequest | dict[str, str]:
         errors["seed"] = SEED_ERROR
     if errors or rows is None:
         return errors
-    picked = {
-        name.removeprefix(PREFIX): value.strip()
-        for name, value in data.items()
-        if name.startswith(PREFIX) and value.strip()
-    }
+    picked: dict[str, Any] = {}
+    for name, value in data.items():
+        column = name.removeprefix(PREFIX)
+        if not name.startswith(PREFIX) or not value.strip():
+            continue
+        try:
+            picked[column] = _condition(metadata, column, value.strip())
+        except ConditionError as exc:
+            errors[name] = str(exc)
+    if errors:
+        return errors
     return GenerateRequest(num_rows=rows, seed=seed, conditions=picked or None)
+
+
+def _condition(metadata: Metadata, column: str, text: str) -> Any:
+    """The request's value for one field: a range's bounds, or the text itself."""
+    ordered = column in metadata.names and metadata.column(column).kind in CONTINUOUS_KINDS
+    found = range_from_text(text) if ordered else text
+    return msgspec.to_builtins(found) if isinstance(found, Range) else found
 
 
 async def _started(
@@ -173,7 +198,7 @@ async def generate(
     """Queue the generate job as ``POST .../generate`` does, then open the job's page."""
     check_csrf(viewer, data.get(CSRF_FIELD))
     row = await _ready_model(session, viewer.owner, model_id)
-    request = parse_request(data)
+    request = parse_request(data, await sampling_metadata(session, viewer.owner, row))
     started = (
         await _started(session, viewer, row=row, request=request, queue=queue, settings=settings)
         if isinstance(request, GenerateRequest)

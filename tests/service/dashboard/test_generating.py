@@ -177,3 +177,25 @@ async def test_generate_then_download_every_format_honouring_the_condition(
         assert len(frame) == 25, fmt
         assert (frame["city"] == "Oslo").all(), fmt
         assert list(frame.columns) == ["age", "city", "income", "member"]
+
+
+async def test_a_range_typed_into_a_number_field_holds_in_every_row(
+    app: Litestar, client: httpx.AsyncClient, settings: Settings, options: WorkerOptions
+) -> None:
+    await sign_in(client, await new_key(app, "alice"))
+    model_url = await ready_model(client, settings, options)
+    form = (await client.get(model_url + "/generate")).text
+    assert "a range such as 30..40" in form
+    empty = await post_generate(client, model_url, num_rows="10", **{"condition.age": ".."})
+    assert empty.status_code == 422
+    assert "needs a bound on at least one side" in empty.text
+    fields = {"num_rows": "40", "seed": "1", "condition.age": "30..40"}
+    created = await post_generate(client, model_url, **fields)
+    assert created.status_code == 303, created.text
+    job_url = created.headers["location"]
+    assert "age in 30..40" in (await client.get(job_url)).text
+    await drain(settings, options)
+    csv = await client.get(f"/dashboard/jobs/{job_url.rsplit('/', 1)[1]}/download?format=csv")
+    frame = pd.read_csv(io.BytesIO(csv.content))
+    assert len(frame) == 40
+    assert frame["age"].between(30, 40).all()
