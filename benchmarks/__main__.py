@@ -31,6 +31,7 @@ from benchmarks import (
     constraints,
     dashboard_speed,
     datasets,
+    detection_budget,
     evaluation_speed,
     report,
     transform_speed,
@@ -50,6 +51,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     transform_speed.add_parser,
     constraints.add_parser,
     evaluation_speed.add_parser,
+    detection_budget.add_parser,
     high_cardinality.add_parser,
     dashboard_speed.add_parser,
 ]

@@ -221,7 +221,7 @@ def scores_agree(row: dict[str, Any]) -> bool:
     return ours is not None and abs(ours - row["sdmetrics_score"]) <= tolerance
 
 
-def _tables(text: str) -> list[str]:
+def table_names(text: str) -> list[str]:
     tables = [table.strip() for table in text.split(",") if table.strip()]
     for table in tables:
         name, colon, rows = table.partition(":")
@@ -242,7 +242,7 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument(
         "--tables",
-        type=_tables,
+        type=table_names,
         default=list(DEFAULT_TABLES),
         help=f"comma list (default: {','.join(DEFAULT_TABLES)})",
     )

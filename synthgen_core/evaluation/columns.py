@@ -96,9 +96,14 @@ def feature_matrix(columns: Sequence[Column], table: str, rows: np.ndarray) -> n
     return np.column_stack(parts) if parts else np.zeros((rows.size, 0))
 
 
-def native_categories(columns: Sequence[Column]) -> np.ndarray | None:
-    """(p,) bool: the features a HistGradientBoosting learner reads as categories."""
-    native = [not c.is_continuous and c.n_categories <= MAX_NATIVE_CATEGORIES for c in columns]
+def native_categories(
+    columns: Sequence[Column], most: int = MAX_NATIVE_CATEGORIES
+) -> np.ndarray | None:
+    """(p,) bool: the features a HistGradientBoosting learner reads as categories.
+
+    ``most``: the widest category a learner with fewer bins can hold (``max_bins - 1``).
+    """
+    native = [not c.is_continuous and c.n_categories <= most for c in columns]
     return np.array(native, dtype=bool) if any(native) else None
 
 

@@ -40,13 +40,26 @@ class Marginal(msgspec.Struct, frozen=True, kw_only=True):
     synthetic: list[float]
 
 
+def _counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Values per bin of ``edges`` (equal-width, from ``np.linspace``).
+
+    A bin count and a range give numpy these same edges and let it count in one pass, where
+    given edges would sort the values first; but around a huge value (datetimes in ns) the
+    edges can coincide, which only the given-edges form accepts.
+    """
+    if np.all(edges[:-1] < edges[1:]):
+        bins: int | np.ndarray = len(edges) - 1
+        return np.histogram(values, bins=bins, range=(edges[0], edges[-1]))[0]
+    return np.histogram(values, bins=edges)[0]
+
+
 def _histogram(column: Column) -> Marginal:
     low, high = np.nanmin(column.real), np.nanmax(column.real)
     edges = np.linspace(low, high if high > low else low + 1.0, HISTOGRAM_BINS + 1)
     shares = []
     for values in (column.real, column.synthetic):
         present = np.clip(values[~np.isnan(values)], edges[0], edges[-1])  # outliers at the ends
-        counts = np.histogram(present, bins=edges)[0]
+        counts = _counts(present, edges)
         shares.append((counts / max(counts.sum(), 1)).tolist())
     if column.unit is not None:  # datetime ticks -> readable instants
         labels = [str(pd.Timestamp(int(edge), unit=column.unit))[:16] for edge in edges[:-1]]
