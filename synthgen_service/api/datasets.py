@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 import msgspec
-from arq.connections import ArqRedis
 from litestar import Controller, Request, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +24,6 @@ from synthgen_service.artifacts import (
 )
 from synthgen_service.errors import InvalidField, NotFound
 from synthgen_service.multipart_form import FormData, convert_fields, read_form
-from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.schemas.common import Description, ErrorBody, Limit, Name, Offset, Page
 from synthgen_service.schemas.datasets import (
     ColumnRead,
@@ -253,13 +251,11 @@ class DatasetController(Controller):
         dataset_id: uuid.UUID,
         session: AsyncSession,
         owner: str,
-        queue: ArqRedis,
-        files: ArtifactStore,
-        checkpoints: Checkpoints,
+        removal: Removal,
     ) -> DatasetDeleted:
         """Delete the dataset, its versions, the models trained on them and all their files."""
         await _owned_dataset(session, owner, dataset_id)
-        await Removal(session, queue, files, checkpoints).datasets([dataset_id])
+        await removal.datasets([dataset_id])
         return DatasetDeleted(ok=True, dataset_id=dataset_id)
 
 

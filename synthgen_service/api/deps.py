@@ -18,6 +18,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from synthgen_service.api.removal import Removal
 from synthgen_service.artifacts import ArtifactStore
 from synthgen_service.limits import TrainingSlots
 from synthgen_service.queue.checkpoints import Checkpoints
@@ -60,6 +61,13 @@ def provide_settings(state: State) -> Settings:
     return settings
 
 
+def provide_removal(
+    session: AsyncSession, queue: ArqRedis, files: ArtifactStore, checkpoints: Checkpoints
+) -> Removal:
+    """Deleting with this request's session, the queue and the stores (REST and dashboard)."""
+    return Removal(session, queue, files, checkpoints)
+
+
 DEPENDENCIES = {
     "session": Provide(provide_session),
     "owner": Provide(provide_owner, sync_to_thread=False),
@@ -68,6 +76,7 @@ DEPENDENCIES = {
     "queue": Provide(provide_queue, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "training_slots": Provide(provide_training_slots, sync_to_thread=False),
+    "removal": Provide(provide_removal, sync_to_thread=False),
 }
 
 __all__ = ["DEPENDENCIES"]

@@ -16,10 +16,8 @@ from synthgen_service.api.projects import owned_project
 from synthgen_service.api.removal import Removal
 from synthgen_service.api.responses import GenerateOperation, error_responses
 from synthgen_service.api.views import job_summary, model_list_item, model_read
-from synthgen_service.artifacts import ArtifactStore
 from synthgen_service.errors import Conflict, InvalidField, NotFound
 from synthgen_service.limits import TrainingSlots, check_config
-from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.queue.enqueue import enqueue_generate, enqueue_train
 from synthgen_service.queue.liveness import waiting_note
 from synthgen_service.schemas.common import Limit, Offset, Page
@@ -210,13 +208,11 @@ class ModelController(Controller):
         model_id: uuid.UUID,
         session: AsyncSession,
         owner: str,
-        queue: ArqRedis,
-        files: ArtifactStore,
-        checkpoints: Checkpoints,
+        removal: Removal,
     ) -> ModelDeleted:
         """Delete the model, its jobs and their files (running jobs are asked to stop)."""
         await _owned_model(session, owner, model_id)
-        await Removal(session, queue, files, checkpoints).models([model_id])
+        await removal.models([model_id])
         return ModelDeleted(ok=True, model_id=model_id)
 
 

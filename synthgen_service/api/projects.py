@@ -5,15 +5,12 @@ from __future__ import annotations
 import uuid
 
 import msgspec
-from arq.connections import ArqRedis
 from litestar import Controller, delete, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from synthgen_service.api.removal import Removal
 from synthgen_service.api.views import from_row
-from synthgen_service.artifacts import ArtifactStore
 from synthgen_service.errors import NotFound
-from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.schemas.common import Limit, Offset, Page
 from synthgen_service.schemas.projects import (
     ProjectCreate,
@@ -74,12 +71,10 @@ class ProjectController(Controller):
         project_id: uuid.UUID,
         session: AsyncSession,
         owner: str,
-        queue: ArqRedis,
-        files: ArtifactStore,
-        checkpoints: Checkpoints,
+        removal: Removal,
     ) -> ProjectDeleted:
         await owned_project(session, owner, project_id)
-        await Removal(session, queue, files, checkpoints).project(project_id)
+        await removal.project(project_id)
         return ProjectDeleted(ok=True, project_id=project_id)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from arq.connections import ArqRedis
 from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -22,10 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from synthgen_service.api.projects import owned_project
 from synthgen_service.api.removal import Removal
-from synthgen_service.artifacts import ArtifactStore
 from synthgen_service.dashboard.web import CSRF_FIELD, SECURITY_HEADERS, Viewer, check_csrf, page
 from synthgen_service.errors import NotFound
-from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.store import datasets, models
 from synthgen_service.store.models import ModelRow
 from synthgen_service.store.status import ModelStatus
@@ -85,13 +82,11 @@ async def delete_model(
     session: AsyncSession,
     model_id: uuid.UUID,
     data: Form,
-    queue: ArqRedis,
-    files: ArtifactStore,
-    checkpoints: Checkpoints,
+    removal: Removal,
 ) -> Response[Any]:
     check_csrf(viewer, data.get(CSRF_FIELD))
     row = await _model(session, viewer.owner, model_id)
-    await Removal(session, queue, files, checkpoints).models([model_id])
+    await removal.models([model_id])
     return _gone(f"/dashboard/projects/{row.model.project_id}")
 
 
@@ -117,13 +112,11 @@ async def delete_dataset(
     session: AsyncSession,
     dataset_id: uuid.UUID,
     data: Form,
-    queue: ArqRedis,
-    files: ArtifactStore,
-    checkpoints: Checkpoints,
+    removal: Removal,
 ) -> Response[Any]:
     check_csrf(viewer, data.get(CSRF_FIELD))
     row = await _dataset(session, viewer.owner, dataset_id)
-    await Removal(session, queue, files, checkpoints).datasets([dataset_id])
+    await removal.datasets([dataset_id])
     return _gone(f"/dashboard/projects/{row.project_id}")
 
 
@@ -146,13 +139,11 @@ async def delete_project(
     session: AsyncSession,
     project_id: uuid.UUID,
     data: Form,
-    queue: ArqRedis,
-    files: ArtifactStore,
-    checkpoints: Checkpoints,
+    removal: Removal,
 ) -> Response[Any]:
     check_csrf(viewer, data.get(CSRF_FIELD))
     await owned_project(session, viewer.owner, project_id)
-    await Removal(session, queue, files, checkpoints).project(project_id)
+    await removal.project(project_id)
     return _gone("/dashboard/projects")
 
 
