@@ -34,6 +34,7 @@ from benchmarks import (
     detection_budget,
     evaluation_speed,
     report,
+    sampling_speed,
     transform_speed,
 )
 from benchmarks.high_cardinality import cli as high_cardinality
@@ -54,6 +55,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     detection_budget.add_parser,
     high_cardinality.add_parser,
     dashboard_speed.add_parser,
+    sampling_speed.add_parser,
 ]
 
 

@@ -10,6 +10,9 @@ its tokens outside the range are masked out of the head's logits, so it is drawn
 model's conditional restricted to the range, and the columns after it follow given it.
 Exact dependencies between columns found at fit (:mod:`.dependencies`) hold in every row
 the same way: by lookup, or by masking the tokens that would break them.
+
+Rows that share the tokens drawn so far share the network's state, so early positions
+run once per distinct prefix (:mod:`.prefixes`): the same rows, for less work.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import torch
 
 from synthgen_core.models.autoregressive.dependencies import Dependency, DependencyGuard
 from synthgen_core.models.autoregressive.networks import AnyOrderTransformer
+from synthgen_core.models.autoregressive.prefixes import Prefixes, shared_step
 
 #: Bytes of key/value cache per chunk of rows: bounds sampling memory for any request.
 CACHE_BYTES = 64 * 2**20
@@ -92,15 +96,21 @@ def _draw_chunk(
         return tokens.cpu()
     cache = network.new_cache(n_rows)
     inputs = network.first_input(n_rows, order[0])  # (n, W)
+    prefixes: Prefixes | None = Prefixes.start(n_rows, device)
     done: set[int] = set()
     for position, column in enumerate(order):
-        hidden = network.step(inputs, cache)  # (n, W)
+        if prefixes is None:
+            hidden = network.step(inputs, cache)  # (n, W)
+        else:
+            hidden = shared_step(network, inputs, cache, prefixes)
         if column in fixed:
             drawn = torch.full((n_rows,), fixed[column], dtype=torch.long, device=device)
         else:
             drawn = _draw_column(network, hidden, column, tokens, done=done, drawing=drawing)
         tokens[:, column] = drawn
         done.add(column)
+        if prefixes is not None:
+            prefixes = prefixes.extend(drawn, network.vocab_sizes[column])
         if position + 1 < len(order):
             inputs = network.next_input(column, drawn, order[position + 1])
     return tokens.cpu()
