@@ -100,8 +100,7 @@ async def _models_context(
     session: AsyncSession, owner: str, project_id: uuid.UUID
 ) -> dict[str, Any]:
     rows, total = await models.page(session, owner, project_id, PAGE_SIZE, 0)
-    reports = await jobs.latest_reports(session, [row.model.id for row in rows])
-    scores = {key: report.get("score") for key, report in reports.items()}
+    scores = await jobs.latest_scores(session, [row.model.id for row in rows])
     settling = any(row.model.status in _SETTLING for row in rows)
     return {"models": rows, "models_total": total, "scores": scores, "settling": settling}
 

@@ -163,6 +163,28 @@ async def latest_reports(
     return {model_id: report for model_id, report in rows if report}  # newest wins
 
 
+async def latest_scores(
+    session: AsyncSession, model_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, float | None]:
+    """Each model's quality score from its most recent completed generation, if any.
+
+    Lists show the score alone: reading it out of the JSON in the database spares parsing
+    every report whole (with its per-column distributions) for a page of 50 models.
+    """
+    score = Job.report["score"].as_float()
+    stmt = (
+        sa.select(Job.model_id, score)
+        .where(
+            Job.model_id.in_(model_ids),
+            Job.job_type == JobType.GENERATE,
+            Job.status == JobStatus.COMPLETED,
+            Job.report.is_not(None),
+        )
+        .order_by(Job.finished_at)
+    )
+    return {model_id: value for model_id, value in (await session.execute(stmt)).all()}
+
+
 __all__ = [
     "JobFilter",
     "JobRow",
@@ -173,5 +195,6 @@ __all__ = [
     "generated_before",
     "get",
     "latest_reports",
+    "latest_scores",
     "page",
 ]
