@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from synthgen_core.errors import ConfigError, DataError
 from synthgen_core.models.registry import BUILT_IN_TYPES, DEFAULT_MODEL_TYPE
-from synthgen_core.ranges import Range, range_from_text
+from synthgen_core.ranges import Range
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -236,23 +236,15 @@ def _parse_conditions(items: list[str], metadata: Metadata) -> dict[str, str | R
     On a numerical or datetime column, ``LOW..HIGH`` is a range (either side may be empty);
     a category that holds ``..`` stays a category.
     """
+    from synthgen_core.sampling.conditions import condition_from_text
+
     conditions: dict[str, str | Range] = {}
     for item in items:
         column, separator, value = item.partition("=")
         if not separator or not column:
             raise DataError(f"--condition {item!r} must look like COLUMN=VALUE, e.g. sex=Female")
-        conditions[column] = range_from_text(value) if _ordered(metadata, column) else value
+        conditions[column] = condition_from_text(metadata, column, value)
     return conditions
-
-
-def _ordered(metadata: Metadata, column: str) -> bool:
-    """Whether ``column`` takes ranges (unknown columns are left for the model to refuse)."""
-    from synthgen_core.metadata import ColumnKind
-
-    return column in metadata.names and metadata.column(column).kind in (
-        ColumnKind.NUMERICAL,
-        ColumnKind.DATETIME,
-    )
 
 
 # -- evaluate ------------------------------------------------------------------------------

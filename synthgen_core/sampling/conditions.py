@@ -25,7 +25,8 @@ import pandas as pd
 from synthgen_core.errors import ConditionError
 from synthgen_core.kinds import DiscreteColumn, bounds, kind_of
 from synthgen_core.metadata import ColumnSpec, Metadata
-from synthgen_core.ranges import RANGE_KEYS, Range
+from synthgen_core.metadata.kinds import CONTINUOUS_KINDS
+from synthgen_core.ranges import RANGE_KEYS, Range, range_from_text
 
 _SHOWN = 8
 
@@ -57,6 +58,17 @@ def validate_conditions(metadata: Metadata, conditions: Mapping[str, Any]) -> di
             error.column = str(name)
             raise
     return checked
+
+
+def condition_from_text(metadata: Metadata, column: str, text: str) -> str | Range:
+    """A condition typed as text (a command line, a form field) as the value to validate.
+
+    On a numerical or datetime column ``LOW..HIGH`` is a range (see
+    :func:`~synthgen_core.ranges.range_from_text`); elsewhere, a category holding ``..``
+    included, the text is the value. Unknown columns are left for validation to refuse.
+    """
+    ordered = column in metadata.names and metadata.column(column).kind in CONTINUOUS_KINDS
+    return range_from_text(text) if ordered else text
 
 
 def condition_number(spec: ColumnSpec, value: Any) -> float:

@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from synthgen_core.errors import ConditionError
 from synthgen_core.metadata import Metadata
 from synthgen_core.metadata.kinds import CONTINUOUS_KINDS, DISCRETE_KINDS, ColumnKind
-from synthgen_core.ranges import Range, range_from_text
+from synthgen_core.ranges import Range
+from synthgen_core.sampling.conditions import condition_from_text
 from synthgen_service.api.models import sampling_metadata, start_generation
 from synthgen_service.api.projects import owned_project
 from synthgen_service.dashboard.web import CSRF_FIELD, SECURITY_HEADERS, Viewer, check_csrf, page
@@ -132,7 +133,7 @@ def parse_request(data: dict[str, str], metadata: Metadata) -> GenerateRequest |
     """The form as the API's request body, or the errors by field.
 
     A number or date field's ``LOW..HIGH`` becomes a range condition (see
-    :func:`~synthgen_core.ranges.range_from_text`).
+    :func:`~synthgen_core.sampling.conditions.condition_from_text`).
     """
     rows, seed_text = _whole(data.get("num_rows", "")), data.get("seed", "").strip()
     seed = _whole(seed_text) if seed_text else None
@@ -159,8 +160,7 @@ def parse_request(data: dict[str, str], metadata: Metadata) -> GenerateRequest |
 
 def _condition(metadata: Metadata, column: str, text: str) -> Any:
     """The request's value for one field: a range's bounds, or the text itself."""
-    ordered = column in metadata.names and metadata.column(column).kind in CONTINUOUS_KINDS
-    found = range_from_text(text) if ordered else text
+    found = condition_from_text(metadata, column, text)
     return msgspec.to_builtins(found) if isinstance(found, Range) else found
 
 
