@@ -47,6 +47,8 @@ BYTES_PER_PARAMETER = 4 * FLOAT_BYTES
 BYTES_PER_ACTIVATION = 2 * FLOAT_BYTES
 #: The autoregressive model's ordinal features per numerical column (``ORDINAL_FEATURES``).
 ORDINAL_FEATURES = 32
+#: Numbers per column embedding of its MLP network (``mlp.EMBEDDING_WIDTH``).
+MLP_EMBEDDING_WIDTH = 16
 
 
 class Part(msgspec.Struct, frozen=True, kw_only=True):
@@ -171,16 +173,54 @@ def _tvae(config: TVAEConfig, widths: TableWidths) -> tuple[Part, ...]:
 
 
 def _autoregressive(config: AutoregressiveConfig, widths: TableWidths) -> tuple[Part, ...]:
+    """The configured network; with ``architecture="auto"`` the larger of the two.
+
+    ``auto`` picks by the training rows, which a config and metadata do not tell.
+    """
+    if config.architecture == "mlp":
+        return _autoregressive_mlp(config, widths)
+    if config.architecture == "transformer":
+        return _autoregressive_transformer(config, widths)
+    both = _autoregressive_mlp(config, widths), _autoregressive_transformer(config, widths)
+    return max(both, key=lambda parts: Footprint(parts=parts).memory_bytes)
+
+
+def _autoregressive_mlp(config: AutoregressiveConfig, widths: TableWidths) -> tuple[Part, ...]:
+    """One MLP per column over every column's embedding and presence bit, and the heads."""
+    width, depth = config.network_shape("mlp")
+    columns, tokens = max(len(widths.vocab), 1), max(sum(widths.vocab), 1)
+    inputs = columns * (MLP_EMBEDDING_WIDTH + 1)
+    mlps = Part(
+        name="column MLPs",
+        parameters=columns * ((inputs + 1) * width + (depth - 1) * (width + 1) * width),
+        # per column: its masked inputs, and each layer's sums and activations
+        activations=config.batch_size * columns * (inputs + 2 * depth * width),
+        options=("width", "depth"),
+    )
+    ordinal = columns * ORDINAL_FEATURES * (MLP_EMBEDDING_WIDTH + width)
+    embeddings = Part(
+        name="embeddings and output heads",
+        parameters=tokens * MLP_EMBEDDING_WIDTH + (width + 1) * tokens + ordinal,
+        activations=config.batch_size * (columns * MLP_EMBEDDING_WIDTH + 2 * tokens),
+        options=("max_bins", "width"),
+    )
+    return mlps, embeddings
+
+
+def _autoregressive_transformer(
+    config: AutoregressiveConfig, widths: TableWidths
+) -> tuple[Part, ...]:
     """Transformer blocks over one token per column, and the token embeddings and heads."""
-    width, columns = config.width, len(widths.vocab)
+    width, depth = config.network_shape("transformer")
+    columns = len(widths.vocab)
     tokens = max(sum(widths.vocab), 1)
     per_block = 12 * width * width + 13 * width  # qkv, projection, 4x MLP, two LayerNorms
     # per position: norms, qkv, attention, MLP (4W, GELU 4W), residuals; scores per head
     per_position = 18 * width + 2 * config.heads * columns
     blocks = Part(
         name="transformer blocks",
-        parameters=config.depth * per_block,
-        activations=config.batch_size * columns * config.depth * per_position,
+        parameters=depth * per_block,
+        activations=config.batch_size * columns * depth * per_position,
         options=("depth", "width"),
     )
     ordinal = 2 * max(columns, 1) * ORDINAL_FEATURES * width

@@ -102,10 +102,10 @@ _BUILTINS = (
         "synthgen_core.models.autoregressive.model:Autoregressive",
         configs.AutoregressiveConfig,
         id="autoregressive",
-        name="Autoregressive Transformer",
+        name="Autoregressive",
         description=(
-            "Any-order autoregressive transformer - the most realistic rows, exact conditions "
-            "on any columns"
+            "Any-order autoregressive network (one MLP per column, or a transformer) - the "
+            "most realistic rows, exact conditions on any columns"
         ),
         speed="Medium",
         quality="Highest",

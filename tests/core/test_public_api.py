@@ -112,4 +112,4 @@ def test_neural_classes_resolve_lazily(name):
 
 def test_the_autoregressive_class_resolves_lazily():
     assert sg.Autoregressive.model_type == "autoregressive"
-    assert sg.MODEL_TYPES["autoregressive"].name == "Autoregressive Transformer"
+    assert sg.MODEL_TYPES["autoregressive"].name == "Autoregressive"

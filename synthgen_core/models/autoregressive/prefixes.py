@@ -1,13 +1,13 @@
 """Rows that share the tokens drawn so far share every network state: run them once.
 
-The network's state at position ``t`` of a row (its keys, values and output in every
-block) is a function of the tokens drawn before ``t`` alone. Early in the order, few
-distinct prefixes exist: one at position 0, where every row holds the start vector, at
-most ``V`` after a first column of ``V`` tokens, a single one through conditioned columns.
-On adult (age, then workclass), a chunk of 1,941 rows holds 1, about 65 and about 320
-distinct prefixes at its first three positions. While the distinct prefixes are few, each step
-runs on one row per prefix and its keys, values and output are copied to the rows that
-share it: the same numbers, for a fraction of the work.
+The network's state at position ``t`` of a row (the transformer's keys, values and output in
+every block, the MLP's output) is a function of the tokens drawn before ``t`` alone. Early
+in the order, few distinct prefixes exist: one at position 0, where every row holds the
+start vector, at most ``V`` after a first column of ``V`` tokens, a single one through
+conditioned columns. On adult (age, then workclass), a chunk of 1,941 rows holds 1, about 65
+and about 320 distinct prefixes at its first three positions. While the distinct prefixes
+are few, each step runs on one row per prefix and its keys, values and output are copied to
+the rows that share it: the same numbers, for a fraction of the work.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
-from synthgen_core.models.autoregressive.networks import AnyOrderTransformer, KVCache
+from synthgen_core.models.autoregressive.transformer import AnyOrderTransformer, KVCache
 
 #: Steps run once per prefix while there are at most this many prefixes per row; past
 #: that, copying the cache to and from the prefixes' rows costs more than it saves.

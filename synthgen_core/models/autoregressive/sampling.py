@@ -1,18 +1,18 @@
-"""Drawing token rows from the any-order transformer, conditions first.
+"""Drawing token rows from the any-order network, conditions first.
 
-Columns are drawn one at a time for a whole chunk of rows: the network runs one position
-(reading the earlier ones from its key/value cache), the column's head gives a categorical
-distribution, and one token per row is drawn from it by inverse CDF. A conditioned column
-is not drawn: its token is written in, and it comes first in the order, so every column
-drawn after it follows the model's conditional given it. That makes conditions on any set
-of columns exact, with no rejection. A range condition on a column comes next in the order:
-its tokens outside the range are masked out of the head's logits, so it is drawn from the
-model's conditional restricted to the range, and the columns after it follow given it.
-Exact dependencies between columns found at fit (:mod:`.dependencies`) hold in every row
-the same way: by lookup, or by masking the tokens that would break them.
+Columns are drawn one at a time for a whole chunk of rows: the network computes its output
+for the next column given the columns drawn so far (:mod:`.cursors`), the column's head
+gives a categorical distribution, and one token per row is drawn from it by inverse CDF. A
+conditioned column is not drawn: its token is written in, and it comes first in the order,
+so every column drawn after it follows the model's conditional given it. That makes
+conditions on any set of columns exact, with no rejection. A range condition on a column
+comes next in the order: its tokens outside the range are masked out of the head's logits,
+so it is drawn from the model's conditional restricted to the range, and the columns after
+it follow given it. Exact dependencies between columns found at fit (:mod:`.dependencies`)
+hold in every row the same way: by lookup, or by masking the tokens that would break them.
 
-Rows that share the tokens drawn so far share the network's state, so early positions
-run once per distinct prefix (:mod:`.prefixes`): the same rows, for less work.
+Rows that share the tokens drawn so far share the network's output, so early positions run
+once per distinct prefix (:mod:`.prefixes`): the same rows, for less work.
 """
 
 from __future__ import annotations
@@ -21,14 +21,10 @@ from dataclasses import dataclass
 
 import torch
 
+from synthgen_core.models.autoregressive.cursors import chunk_rows, cursor
 from synthgen_core.models.autoregressive.dependencies import Dependency, DependencyGuard
-from synthgen_core.models.autoregressive.networks import AnyOrderTransformer
-from synthgen_core.models.autoregressive.prefixes import Prefixes, shared_step
-
-#: Bytes of key/value cache per chunk of rows: bounds sampling memory for any request.
-CACHE_BYTES = 64 * 2**20
-#: Rows per chunk at least and at most.
-MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 256, 16_384
+from synthgen_core.models.autoregressive.networks import AnyOrderNetwork
+from synthgen_core.models.autoregressive.prefixes import Prefixes
 
 
 def sampling_order(n_columns: int, first: list[int]) -> list[int]:
@@ -36,15 +32,9 @@ def sampling_order(n_columns: int, first: list[int]) -> list[int]:
     return [*first, *(column for column in range(n_columns) if column not in first)]
 
 
-def chunk_rows(network: AnyOrderTransformer) -> int:
-    """Rows per chunk whose cache fits :data:`CACHE_BYTES`."""
-    per_row = 2 * len(network.blocks) * max(network.n_columns, 1) * network.width * 4
-    return max(MIN_CHUNK_ROWS, min(MAX_CHUNK_ROWS, CACHE_BYTES // per_row))
-
-
 @torch.inference_mode()
 def draw_tokens(
-    network: AnyOrderTransformer,
+    network: AnyOrderNetwork,
     n_rows: int,
     fixed: dict[int, int],
     generator: torch.Generator,
@@ -59,7 +49,7 @@ def draw_tokens(
     keeps the ``dependencies`` (see :mod:`.dependencies`).
     """
     network.eval()
-    device = network.start.device
+    device = network.device
     masks = {column: mask.to(device) for column, mask in (ranges or {}).items()}
     order = sampling_order(network.n_columns, [*fixed, *masks])
     guard = DependencyGuard(dependencies or [], device)
@@ -84,25 +74,21 @@ class _Drawing:
 
 
 def _draw_chunk(
-    network: AnyOrderTransformer,
+    network: AnyOrderNetwork,
     n_rows: int,
     order: list[int],
     fixed: dict[int, int],
     drawing: _Drawing,
 ) -> torch.Tensor:
-    device = network.start.device
+    device = network.device
     tokens = torch.empty((n_rows, network.n_columns), dtype=torch.long, device=device)
     if not order:
         return tokens.cpu()
-    cache = network.new_cache(n_rows)
-    inputs = network.first_input(n_rows, order[0])  # (n, W)
+    rows = cursor(network, n_rows, order)
     prefixes: Prefixes | None = Prefixes.start(n_rows, device)
     done: set[int] = set()
-    for position, column in enumerate(order):
-        if prefixes is None:
-            hidden = network.step(inputs, cache)  # (n, W)
-        else:
-            hidden = shared_step(network, inputs, cache, prefixes)
+    for column in order:
+        hidden = rows.hidden(prefixes)  # (n, W)
         if column in fixed:
             drawn = torch.full((n_rows,), fixed[column], dtype=torch.long, device=device)
         else:
@@ -111,13 +97,12 @@ def _draw_chunk(
         done.add(column)
         if prefixes is not None:
             prefixes = prefixes.extend(drawn, network.vocab_sizes[column])
-        if position + 1 < len(order):
-            inputs = network.next_input(column, drawn, order[position + 1])
+        rows.advance(drawn)
     return tokens.cpu()
 
 
 def _draw_column(
-    network: AnyOrderTransformer,
+    network: AnyOrderNetwork,
     hidden: torch.Tensor,
     column: int,
     tokens: torch.Tensor,

@@ -1,4 +1,4 @@
-"""Training the any-order transformer: maximum likelihood, in mixed column orders.
+"""Training the any-order network: maximum likelihood, in mixed column orders.
 
 Each batch is read in one column order. With probability ``1 - any_order_share`` it is the
 table's own order, the one unconditional sampling uses; otherwise a random number ``k`` of
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from synthgen_core.models.autoregressive.networks import AnyOrderTransformer
+from synthgen_core.models.autoregressive.networks import AnyOrderNetwork
 from synthgen_core.models.config import AutoregressiveConfig
 from synthgen_core.nn.adam import Adam
 from synthgen_core.nn.checkpoint import ModuleState, NumpyRandomState, Stateful, TorchRandomState
@@ -45,7 +45,7 @@ class AutoregressiveTrainer:
 
     def __init__(
         self,
-        network: AnyOrderTransformer,
+        network: AnyOrderNetwork,
         tokens: torch.Tensor,
         validation: torch.Tensor | None,
         *,

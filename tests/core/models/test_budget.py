@@ -3,7 +3,7 @@ and budgets refused with a ConfigError that names the options to lower."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -13,14 +13,18 @@ import torch
 import synthgen_core as sg
 from synthgen_core.errors import ConfigError
 from synthgen_core.metadata import Metadata
-from synthgen_core.models.autoregressive.networks import AnyOrderTransformer
+from synthgen_core.models.autoregressive.mlp import EMBEDDING_WIDTH, AnyOrderMLP
+from synthgen_core.models.autoregressive.ordinal import ORDINAL_FEATURES
+from synthgen_core.models.autoregressive.transformer import AnyOrderTransformer
 from synthgen_core.models.budget import (
     CONFIG_TYPES,
+    MLP_EMBEDDING_WIDTH,
     builtin_config,
     check_footprint,
     estimate_footprint,
     table_widths,
 )
+from synthgen_core.models.budget import ORDINAL_FEATURES as BUDGET_ORDINAL_FEATURES
 from synthgen_core.models.config import (
     AutoregressiveConfig,
     CTGANConfig,
@@ -77,14 +81,34 @@ def test_tvae_parameters_are_those_of_the_networks_it_builds(metadata: Metadata)
     assert (encoder.parameters, decoder.parameters) == tuple(_count(n) for n in built)
 
 
+@pytest.mark.parametrize("architecture", ["transformer", "mlp"])
 def test_autoregressive_parameters_are_those_of_the_network_it_builds(
-    metadata: Metadata,
+    metadata: Metadata, architecture: Literal["transformer", "mlp"]
 ) -> None:
-    config = AutoregressiveConfig(width=32, depth=2, heads=4, max_bins=50)
+    config = AutoregressiveConfig(
+        architecture=architecture, width=32, depth=2, heads=4, max_bins=50
+    )
     widths = table_widths(metadata, max_bins=50)
+    built: torch.nn.Module
     with torch.device("meta"):
-        built = AnyOrderTransformer(list(widths.vocab), width=32, depth=2, heads=4, dropout=0.0)
+        if architecture == "mlp":
+            built = AnyOrderMLP(list(widths.vocab), width=32, depth=2, dropout=0.0)
+        else:
+            built = AnyOrderTransformer(list(widths.vocab), width=32, depth=2, heads=4, dropout=0.0)
     assert estimate_footprint(config, metadata).parameters == _count(built)
+
+
+def test_auto_is_estimated_as_the_larger_of_the_two_networks(metadata: Metadata) -> None:
+    footprints = {
+        architecture: estimate_footprint(AutoregressiveConfig(architecture=architecture), metadata)
+        for architecture in ("auto", "mlp", "transformer")
+    }
+    largest = max(footprints["mlp"].memory_bytes, footprints["transformer"].memory_bytes)
+    assert footprints["auto"].memory_bytes == largest
+
+
+def test_the_estimate_s_constants_are_the_network_s() -> None:
+    assert (MLP_EMBEDDING_WIDTH, BUDGET_ORDINAL_FEATURES) == (EMBEDDING_WIDTH, ORDINAL_FEATURES)
 
 
 def test_the_widths_bound_what_fit_learns() -> None:
@@ -97,15 +121,17 @@ def test_the_widths_bound_what_fit_learns() -> None:
     assert sum(span.width for span in layout.mode_spans) <= widths.modes
 
 
-@pytest.mark.parametrize("model_type", ["ctgan", "tvae", "autoregressive"])
+@pytest.mark.parametrize("model_type", ["ctgan", "tvae", "autoregressive", "autoregressive-mlp"])
 def test_a_fitted_model_has_no_more_parameters_than_estimated(model_type: str) -> None:
     frame = _frame(rows=200)
     sizes: dict[str, dict[str, Any]] = {
         "ctgan": {"epochs": 1, "batch_size": 50, "generator_dim": [16], "discriminator_dim": [8]},
         "tvae": {"epochs": 1, "batch_size": 50, "compress_dims": [16], "decompress_dims": [8]},
         "autoregressive": {"max_epochs": 1, "width": 16, "heads": 2, "depth": 1},
+        "autoregressive-mlp": {"max_epochs": 1, "width": 16, "depth": 2, "architecture": "mlp"},
     }
     small = sizes[model_type]
+    model_type = model_type.removesuffix("-mlp")
     model = sg.create(model_type, device="cpu", seed=0, **small).fit(frame)
     network = {"ctgan": "generator_", "tvae": "decoder_", "autoregressive": "network_"}[model_type]
     footprint = estimate_footprint(model.config, Metadata.detect(frame))
@@ -135,7 +161,9 @@ def test_memory_over_budget_from_the_batch_names_batch_size(metadata: Metadata) 
 
 
 def test_memory_over_budget_from_the_weights_names_the_network(metadata: Metadata) -> None:
-    config = AutoregressiveConfig(width=1024, depth=16, heads=16, batch_size=2)
+    config = AutoregressiveConfig(
+        architecture="transformer", width=1024, depth=16, heads=16, batch_size=2
+    )
     with pytest.raises(ConfigError, match="lower depth or width") as caught:
         check_footprint(config, metadata, max_memory_bytes=2**30)
     assert getattr(caught.value, "option", None) == "depth"

@@ -12,9 +12,10 @@ import pytest
 import torch
 
 import synthgen_core as sg
-from synthgen_core.errors import ConditionError, ConfigError
+from synthgen_core.errors import ConditionError, ConfigError, ModelFileError
 from synthgen_core.io.model_file import read_model_file, write_model_file
 from synthgen_core.models.autoregressive.model import Autoregressive
+from synthgen_core.models.config import AUTO_MLP_ROWS
 from synthgen_core.nn.early_stopping import MIN_RELATIVE_IMPROVEMENT
 
 SMALL: dict[str, Any] = {"width": 32, "depth": 2, "heads": 2, "batch_size": 128, "device": "cpu"}
@@ -35,9 +36,10 @@ def table() -> pd.DataFrame:
     return _dependent_table()
 
 
-@pytest.fixture(scope="module")
-def fitted(table: pd.DataFrame) -> Autoregressive:
-    model = Autoregressive(max_epochs=40, seed=0, **SMALL)
+@pytest.fixture(scope="module", params=["transformer", "mlp"])
+def fitted(table: pd.DataFrame, request: pytest.FixtureRequest) -> Autoregressive:
+    """The model fitted with each network: every test below holds for both."""
+    model = Autoregressive(max_epochs=40, seed=0, architecture=request.param, **SMALL)
     return model.fit(table)
 
 
@@ -172,3 +174,30 @@ def test_dropout_masks_come_from_the_seed(table):
     first, again = fit(), fit()
     assert first.loss_history == again.loss_history
     pd.testing.assert_frame_equal(first.sample(100, seed=1), again.sample(100, seed=1))
+
+
+def test_auto_fits_the_mlp_on_large_tables_and_the_transformer_on_small_ones():
+    config = Autoregressive().config
+    assert config.network_architecture(AUTO_MLP_ROWS) == "mlp"
+    assert config.network_architecture(AUTO_MLP_ROWS - 1) == "transformer"
+    assert Autoregressive(architecture="mlp").config.network_architecture(10) == "mlp"
+    assert config.network_shape("mlp") != config.network_shape("transformer")  # own defaults
+    assert Autoregressive(width=64).config.network_shape("mlp")[0] == 64
+
+
+def test_the_model_file_names_its_network_and_old_files_load_as_transformers(table, tmp_path: Path):
+    model = Autoregressive(max_epochs=2, seed=0, architecture="transformer", **SMALL)
+    model.fit(table.head(600)).save(tmp_path / "new.sgm")
+    header, arrays = read_model_file(tmp_path / "new.sgm")
+    assert header.state["architecture"] == "transformer"
+    del header.state["architecture"]  # a file written before the model had two networks
+    header.state["state_version"] = 1
+    header.options.pop("architecture")
+    write_model_file(tmp_path / "old.sgm", header, arrays)
+    old = sg.load(tmp_path / "old.sgm")
+    assert isinstance(old, Autoregressive) and old.architecture_ == "transformer"
+    pd.testing.assert_frame_equal(old.sample(200, seed=3), model.sample(200, seed=3))
+    header.state["architecture"] = "lstm"
+    write_model_file(tmp_path / "odd.sgm", header, arrays)
+    with pytest.raises(ModelFileError, match="unknown network architecture 'lstm'"):
+        sg.load(tmp_path / "odd.sgm")

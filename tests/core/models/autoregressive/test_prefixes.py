@@ -7,16 +7,18 @@ import pandas as pd
 import torch
 
 from synthgen_core.models.autoregressive.model import Autoregressive
-from synthgen_core.models.autoregressive.networks import AnyOrderTransformer, build_network
+from synthgen_core.models.autoregressive.networks import build_network
 from synthgen_core.models.autoregressive.prefixes import MAX_PREFIX_SHARE, Prefixes, shared_step
+from synthgen_core.models.autoregressive.transformer import AnyOrderTransformer
 
 VOCAB = [2, 3, 50, 4]
 POSITIONS = [None, None, np.linspace(0.0, 1.0, 50), None]
 
 
 def _network() -> AnyOrderTransformer:
-    return build_network(
+    network = build_network(
         VOCAB,
+        architecture="transformer",
         width=16,
         depth=2,
         heads=2,
@@ -25,6 +27,8 @@ def _network() -> AnyOrderTransformer:
         positions=POSITIONS,
         generator=torch.Generator().manual_seed(0),
     ).eval()
+    assert isinstance(network, AnyOrderTransformer)
+    return network
 
 
 def _tokens(rows: int = 64) -> torch.Tensor:

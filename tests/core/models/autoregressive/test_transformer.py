@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from synthgen_core.models.autoregressive.networks import build_network, ordinal_features
+from synthgen_core.models.autoregressive.networks import build_network
+from synthgen_core.models.autoregressive.ordinal import ordinal_features
 
 VOCAB = [3, 5, 4]
 POSITIONS = [None, np.linspace(0.0, 1.0, 5), np.array([0.0, 0.5, 1.0, np.nan])]
@@ -16,6 +17,7 @@ def _network(seed: int = 0):
     generator = torch.Generator().manual_seed(seed)
     return build_network(
         VOCAB,
+        architecture="transformer",
         width=16,
         depth=2,
         heads=2,
