@@ -18,8 +18,8 @@ transformer's weights shared across columns did better (see ``architecture`` in
 :class:`~synthgen_core.models.config.AutoregressiveConfig`).
 
 Sampling keeps the embeddings of the columns drawn so far in the order they were drawn, so
-the column at position ``p`` reads only the first ``p`` of them: a row of ``C`` columns
-costs about ``C / 2`` embeddings' products per column.
+the column at position ``p`` reads only the first ``p`` of them (:mod:`.cursors`): on
+average half of its first layer's inputs.
 """
 
 from __future__ import annotations
