@@ -135,7 +135,8 @@ class TVAEConfig(NeuralConfig, kw_only=True, forbid_unknown_fields=True):
 #: ``architecture="auto"`` fits the MLP from this many training rows and the transformer
 #: below: on tables of a few hundred rows the transformer's weights, shared by every column,
 #: generalised better; on adult (26,049 rows) the MLP reached a lower held-out loss, fitted
-#: 3-4x and sampled 5-6x as fast (benchmarks/notes/2026-12-07-autoregressive-mlp.md).
+#: about 5x and sampled about 8x as fast (benchmarks/notes/2026-12-07-autoregressive-mlp.md).
+#: The rows counted are those fitted on, after the validation split.
 AUTO_MLP_ROWS = 10_000
 MLP_WIDTH, MLP_DEPTH = 128, 1
 TRANSFORMER_WIDTH, TRANSFORMER_DEPTH = 96, 3
