@@ -36,6 +36,10 @@ class Cursor(Protocol):
         """Record the next column's (n,) drawn tokens and move on to the one after."""
         ...
 
+    def reorder(self, rows: torch.Tensor) -> None:
+        """Keep the state of ``rows`` (n,) only, in that order (repeats allowed)."""
+        ...
+
 
 def chunk_rows(network: AnyOrderNetwork) -> int:
     """Rows drawn together: bounded by the transformer's cache, fixed for the MLP."""
@@ -64,6 +68,13 @@ class TransformerCursor:
         if prefixes is None:
             return self.network.step(self.inputs, self.cache)
         return shared_step(self.network, self.inputs, self.cache, prefixes)
+
+    def reorder(self, rows: torch.Tensor) -> None:
+        """Reorder every cached position, the one just run included."""
+        length = self.cache.length
+        for layer in range(len(self.cache.keys)):
+            self.cache.keys[layer][:length] = self.cache.keys[layer][:length, rows]
+            self.cache.values[layer][:length] = self.cache.values[layer][:length, rows]
 
     def advance(self, drawn: torch.Tensor) -> None:
         column, self.position = self.order[self.position], self.position + 1
@@ -103,6 +114,9 @@ class MLPCursor:
         first = torch.addmm(bias, read if rows is None else read[rows], weight)  # (n or G, W)
         hidden = network.column_hidden(first, column)
         return hidden if prefixes is None else hidden[prefixes.group]
+
+    def reorder(self, rows: torch.Tensor) -> None:
+        self.drawn = self.drawn[rows]
 
     def advance(self, drawn: torch.Tensor) -> None:
         column, position = self.order[self.position], self.position

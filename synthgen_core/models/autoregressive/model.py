@@ -13,10 +13,10 @@ What a user gets from that design:
   columns already drawn, not from a pairwise summary of them;
 * exact marginals: categories are tokens, and numbers are exact values or quantile bins
   decoded through the bin's own quantiles;
-* exact conditions on any columns, with no rejection: conditioned columns are read first
-  and the rest is drawn given them; a range on a number or datetime draws it from the
-  model's distribution restricted to the range (tokens outside masked, edge bins decoded
-  inside it);
+* exact conditions on any columns, with no rejection: at each conditioned column the rows
+  are resampled by how likely the condition is given the row so far, and the rest is drawn
+  given them; a range on a number or datetime draws it from the model's distribution
+  restricted to the range (tokens outside masked, edge bins decoded inside it);
 * exact dependencies: a column that another one determines in the training table (a code
   and its label, ``x`` and ``log(x)``) is determined by it in every generated row
   (:mod:`.dependencies`);

@@ -3,8 +3,8 @@
 The network's state at position ``t`` of a row (the transformer's keys, values and output in
 every block, the MLP's output) is a function of the tokens drawn before ``t`` alone. Early
 in the order, few distinct prefixes exist: one at position 0, where every row holds the
-start vector, at most ``V`` after a first column of ``V`` tokens, a single one through
-conditioned columns. On adult (age, then workclass), a chunk of 1,941 rows holds 1, about 65
+start vector, at most ``V`` after a first column of ``V`` tokens, none more through a column
+fixed by a condition. On adult (age, then workclass), a chunk of 1,941 rows holds 1, about 65
 and about 320 distinct prefixes at its first three positions. While the distinct prefixes
 are few, each step runs on one row per prefix and its keys, values and output are copied to
 the rows that share it: the same numbers, for a fraction of the work.
@@ -41,6 +41,11 @@ class Prefixes:
         distinct, group = torch.unique(key, return_inverse=True)
         if len(distinct) > MAX_PREFIX_SHARE * len(key):
             return None
+        return Prefixes(group, len(distinct))
+
+    def select(self, rows: torch.Tensor) -> Prefixes:
+        """The prefixes of ``rows`` (n,), taken from this chunk (repeats allowed)."""
+        distinct, group = torch.unique(self.group[rows], return_inverse=True)
         return Prefixes(group, len(distinct))
 
     def representatives(self) -> torch.Tensor:

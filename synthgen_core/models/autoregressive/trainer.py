@@ -1,13 +1,12 @@
 """Training the any-order network: maximum likelihood, in mixed column orders.
 
 Each batch is read in one column order. With probability ``1 - any_order_share`` it is the
-table's own order, the one unconditional sampling uses; otherwise a random number ``k`` of
-columns, chosen at random and in random order, comes first and the others follow in the
-table's order. Those are exactly the orders conditional sampling uses (the conditioned
-columns first), so every condition is a trained case, and the table's order keeps most of
-the training. On adult this mix gave a lower validation loss in the table's order than
-training in that order alone (1.316 against 1.318 nats per column) and higher quality
-(0.979 against 0.974): the other orders act as augmentation.
+table's own order, the one sampling uses (conditions included, see :mod:`.sampling`);
+otherwise a random number ``k`` of columns, chosen at random and in random order, comes
+first and the others follow in the table's order, so the network also knows each column
+given other sets of columns. On adult this mix gave a lower validation loss in the table's
+order than training in that order alone (1.316 against 1.318 nats per column) and higher
+quality (0.979 against 0.974): the other orders act as augmentation.
 
 The validation loss, read in the table's order, drives early stopping
 (:class:`~synthgen_core.nn.early_stopping.EarlyStopping`); the optimiser is the shared

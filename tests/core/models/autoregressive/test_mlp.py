@@ -115,3 +115,25 @@ def test_training_lowers_the_loss_in_a_random_order():
         before_zero = network.column_losses(tokens, torch.tensor([3, 0, 1, 2]))
     assert float(after_zero[3]) < 0.05  # given column 0, column 3 is known
     assert float(before_zero[3]) > 0.5  # alone, it is a coin flip (ln 2 = 0.69)
+
+
+@torch.no_grad()
+def test_reordering_rows_mid_way_gives_the_numbers_of_the_reordered_rows():
+    """Resampling for a condition keeps each row's state with it, prefixes included."""
+    network, tokens = _network(), _tokens(rows=100)
+    kept = torch.randint(0, 100, (100,), generator=torch.Generator().manual_seed(2))
+    order = [1, 3, 0, 2]
+    cursor = MLPCursor(network, len(tokens), order)
+    prefixes: Prefixes | None = Prefixes.start(len(tokens), tokens.device)
+    rows = tokens
+    for position, column in enumerate(order):
+        hidden = cursor.hidden(prefixes)
+        if position == 2:
+            cursor.reorder(kept)
+            rows, hidden = rows[kept], hidden[kept]
+            prefixes = None if prefixes is None else prefixes.select(kept)
+        if prefixes is not None:
+            prefixes = prefixes.extend(rows[:, column], VOCAB[column])
+        cursor.advance(rows[:, column])
+    expected = _stepped(network, tokens[kept], order, shared=False)
+    torch.testing.assert_close(network.logits(hidden, order[-1]), expected[order[-1]])

@@ -201,3 +201,18 @@ def test_the_model_file_names_its_network_and_old_files_load_as_transformers(tab
     write_model_file(tmp_path / "odd.sgm", header, arrays)
     with pytest.raises(ModelFileError, match="unknown network architecture 'lstm'"):
         sg.load(tmp_path / "odd.sgm")
+
+
+def test_conditioned_rows_are_the_unconditional_rows_that_meet_the_condition(fitted):
+    """Conditions follow the model's own conditional, column by column in the table's order."""
+    rows = fitted.sample(20_000, seed=9)
+    for condition, meets in (
+        ({"flag": True}, rows["flag"]),
+        ({"y": sg.Range(min=3.0, max=12.0)}, rows["y"].between(3.0, 12.0)),
+    ):
+        conditioned = fitted.sample(4_000, seed=10, conditions=condition)
+        filtered = rows[meets]
+        for group in ("low", "mid", "high"):
+            expected = (filtered["group"] == group).mean()
+            assert (conditioned["group"] == group).mean() == pytest.approx(expected, abs=0.04)
+        assert conditioned["x"].mean() == pytest.approx(filtered["x"].mean(), abs=0.25)
