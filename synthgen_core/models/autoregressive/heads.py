@@ -13,7 +13,7 @@ from torch import nn
 
 
 class ColumnHeads(nn.Module):
-    """``logits(hidden, column)`` and ``n_columns`` for a network with these attributes."""
+    """The heads, ``n_columns`` and ``device`` of a network with these attributes."""
 
     head: nn.Linear  # (W -> V): every column's tokens, rows bounds[c]:bounds[c+1]
     ordinal_out: torch.Tensor  # (C, W, F)
@@ -25,6 +25,10 @@ class ColumnHeads(nn.Module):
     @property
     def n_columns(self) -> int:
         return len(self.vocab_sizes)
+
+    @property
+    def device(self) -> torch.device:
+        return self.head.weight.device
 
     def logits(self, hidden: torch.Tensor, column: int) -> torch.Tensor:
         """(n, W) -> (n, V_c): column ``column``'s head."""

@@ -59,8 +59,6 @@ def build_network(
             )
     network.to_empty(device=device)
     network.features.copy_(ordinal_features(positions, vocab_sizes))
-    if isinstance(network, AnyOrderMLP):
-        network.offsets.copy_(torch.as_tensor(network.bounds[:-1], dtype=torch.long))
     if generator is not None:
         network.reset_parameters(generator)
     return network

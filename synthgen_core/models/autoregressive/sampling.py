@@ -127,10 +127,9 @@ def _condition_weights(
     drawn column determines another value), every row weighs the same and the condition is
     written as given.
     """
-    logits = network.logits(hidden, column)  # (n, V)
-    allowed = drawing.guard.allowed(column, tokens, done)
-    if allowed is not None:
-        logits = logits.masked_fill(~allowed, float("-inf"))
+    logits = _agreeing_logits(
+        network, hidden, column, tokens=tokens, done=done, guard=drawing.guard
+    )  # (n, V)
     if drawing.temperature != 1.0:
         logits = logits / drawing.temperature
     probabilities = torch.softmax(logits, dim=1)
@@ -166,14 +165,28 @@ def _draw_column(
     forced = drawing.guard.forced(column, tokens, done)
     if forced is not None and bool((forced >= 0).all()):
         return forced
-    logits = network.logits(hidden, column)  # (n, V)
-    allowed = drawing.guard.allowed(column, tokens, done)
-    if allowed is not None:
-        logits = logits.masked_fill(~allowed, float("-inf"))
+    logits = _agreeing_logits(
+        network, hidden, column, tokens=tokens, done=done, guard=drawing.guard
+    )  # (n, V)
     if column in drawing.ranges:
         logits = logits.masked_fill(~drawing.ranges[column], float("-inf"))  # (n, V)
     drawn = _draw(logits, drawing.generator, drawing.temperature)
     return drawn if forced is None else torch.where(forced >= 0, forced, drawn)
+
+
+def _agreeing_logits(
+    network: AnyOrderNetwork,
+    hidden: torch.Tensor,
+    column: int,
+    *,
+    tokens: torch.Tensor,
+    done: set[int],
+    guard: DependencyGuard,
+) -> torch.Tensor:
+    """(n, V) ``column``'s logits, minus infinity on tokens that break a dependency."""
+    logits = network.logits(hidden, column)
+    allowed = guard.allowed(column, tokens, done)
+    return logits if allowed is None else logits.masked_fill(~allowed, float("-inf"))
 
 
 def _draw(logits: torch.Tensor, generator: torch.Generator, temperature: float) -> torch.Tensor:

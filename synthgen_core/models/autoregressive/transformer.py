@@ -155,10 +155,6 @@ class AnyOrderTransformer(ColumnHeads):
         """The blocks, typed."""
         return [cast(Block, block) for block in self.blocks]
 
-    @property
-    def device(self) -> torch.device:
-        return self.start.device
-
     def column_losses(
         self, tokens: torch.Tensor, order: torch.Tensor, generator: torch.Generator | None = None
     ) -> torch.Tensor:
