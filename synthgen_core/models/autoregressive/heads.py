@@ -7,6 +7,8 @@ neighbouring scores.
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -21,6 +23,13 @@ class ColumnHeads(nn.Module):
     vocab_sizes: list[int]
     bounds: list[int]
     ordinal: list[bool]
+
+    def __init__(self, vocab_sizes: list[int], ordinal: list[bool] | None) -> None:
+        """The token layout: column ``c``'s tokens are rows ``bounds[c]:bounds[c+1]``."""
+        super().__init__()
+        self.vocab_sizes = list(vocab_sizes)
+        self.ordinal = list(ordinal or [False] * len(vocab_sizes))
+        self.bounds = [0, *itertools.accumulate(self.vocab_sizes)]
 
     @property
     def n_columns(self) -> int:

@@ -24,7 +24,6 @@ average half of its first layer's inputs.
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import torch
@@ -53,13 +52,9 @@ class AnyOrderMLP(ColumnHeads):
         dropout: float,
         ordinal: list[bool] | None = None,
     ) -> None:
-        super().__init__()
-        self.vocab_sizes = list(vocab_sizes)
-        self.ordinal = list(ordinal or [False] * len(vocab_sizes))
+        super().__init__(vocab_sizes, ordinal)
         self.width, self.dropout = width, dropout
-        bounds = [0, *itertools.accumulate(self.vocab_sizes)]
-        self.bounds: list[int] = bounds  # column c's tokens are rows bounds[c]:bounds[c+1]
-        columns, tokens, embedded = max(self.n_columns, 1), max(bounds[-1], 1), EMBEDDING_WIDTH
+        columns, tokens, embedded = max(self.n_columns, 1), max(self.bounds[-1], 1), EMBEDDING_WIDTH
         self.token_embedding = nn.Embedding(tokens, embedded)
         self.ordinal_in = nn.Parameter(torch.zeros(columns, ORDINAL_FEATURES, embedded))
         # Column c's first layer reads [embeddings (C x E), presence bits (C)].

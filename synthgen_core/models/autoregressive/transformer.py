@@ -26,7 +26,6 @@ passes instead of ``C`` passes over a growing prefix.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from typing import cast
@@ -129,12 +128,9 @@ class AnyOrderTransformer(ColumnHeads):
         dropout: float,
         ordinal: list[bool] | None = None,
     ) -> None:
-        super().__init__()
-        self.vocab_sizes = list(vocab_sizes)
-        self.ordinal = list(ordinal or [False] * len(vocab_sizes))
+        super().__init__(vocab_sizes, ordinal)
         self.width, self.heads = width, heads
-        bounds = [0, *itertools.accumulate(self.vocab_sizes)]
-        self.bounds: list[int] = bounds  # column c's tokens are rows bounds[c]:bounds[c+1]
+        bounds = self.bounds
         self.token_embedding = nn.Embedding(max(bounds[-1], 1), width)
         self.query_embedding = nn.Embedding(max(len(vocab_sizes), 1), width)
         self.start = nn.Parameter(torch.zeros(width))
