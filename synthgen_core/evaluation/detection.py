@@ -23,6 +23,10 @@ average, and 0.001 lower on average, so no more lenient) at a third of the cost,
 close as three folds are to a 5-fold, 150-tree run on every row (0.012 against 0.011 on
 average; ``python -m benchmarks detection-budget``).
 Fewer rows per table were cheaper still but read the tables as more alike than they are.
+
+Small tables score every fold (below :attr:`Budget.all_folds_below` rows per table): there
+one held-out fold is a few dozen rows, and its AUC moves by a tenth from one seed to the
+next, while three fits of a few hundred rows cost milliseconds.
 """
 
 from __future__ import annotations
@@ -53,13 +57,15 @@ class Budget:
     The rows of both tables are dealt into ``folds`` stratified folds; the first ``fits`` of
     them are each scored by a learner trained on all the others, and the score is the mean
     of their AUCs (``fits == folds`` is plain k-fold cross-validation, ``fits == 1`` a
-    single stratified split with ``1 / folds`` of the rows held out).
+    single stratified split with ``1 / folds`` of the rows held out). Tables of fewer than
+    ``all_folds_below`` rows each score every fold.
     """
 
     #: rows taken from each table at most (a uniform sample, seeded)
     rows_per_table: int = 25_000
     folds: int = 3
     fits: int = 1
+    all_folds_below: int = 2_000
     trees: int = 30
     learning_rate: float = 0.3
     leaves: int = 31
@@ -103,14 +109,13 @@ def detection(
     labels = np.repeat([0, 1], n_rows)  # (2n,) 0 real, 1 synthetic
     folds = _stratified_folds(n_rows, budget.folds, rng)  # (2n,) fold of every row
     categories = native_categories(columns, min(budget.bins - 1, MAX_NATIVE_CATEGORIES))
+    fits = budget.folds if n_rows < budget.all_folds_below else budget.fits
     aucs = [
         _fold_auc(features, labels, folds == fold, categories, budget=budget, seed=seed)
-        for fold in range(budget.fits)
+        for fold in range(fits)
     ]
     auc = float(np.mean(aucs))
-    return Detection(
-        score=1.0 - 2.0 * abs(auc - 0.5), auc=auc, folds=budget.fits, n_rows_per_table=n_rows
-    )
+    return Detection(score=1.0 - 2.0 * abs(auc - 0.5), auc=auc, folds=fits, n_rows_per_table=n_rows)
 
 
 def _sample_rows(size: int, n_rows: int, rng: np.random.Generator) -> np.ndarray:

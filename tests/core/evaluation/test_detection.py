@@ -95,3 +95,17 @@ def test_categories_wider_than_the_bins_enter_as_codes() -> None:
 def test_a_budget_scoring_more_folds_than_it_deals_is_refused() -> None:
     with pytest.raises(ValueError, match="fits must be 1 to folds"):
         Budget(folds=3, fits=4)
+
+
+def test_small_tables_score_every_fold_and_vary_less_between_seeds(adult):
+    """A held-out fold of a small table is a few dozen rows; every fold is scored there."""
+    real, other = adult.iloc[:150], adult.iloc[150:300].reset_index(drop=True)
+    columns = encode_columns(real, other, describe(real, None))
+    every = [detection(columns, seed) for seed in range(10)]
+    one = [detection(columns, seed, Budget(all_folds_below=0)) for seed in range(10)]
+    assert all(r is not None and r.folds == 3 for r in every)
+    assert all(r is not None and r.folds == 1 for r in one)
+    spread = np.std([r.score for r in every if r]), np.std([r.score for r in one if r])
+    assert spread[0] < 0.75 * spread[1]
+    large = _detect(adult.iloc[:3_000], adult.iloc[3_000:].reset_index(drop=True))
+    assert large is not None and large.folds == 1

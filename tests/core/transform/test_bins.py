@@ -55,6 +55,17 @@ def test_decoded_bins_reproduce_the_marginal_without_copying_values():
     assert back.min() >= values.min() and back.max() <= values.max()
 
 
+def test_values_seen_once_are_binned_not_kept_as_exact_tokens():
+    values = np.random.default_rng(0).normal(size=40)  # 40 distinct values, under max_bins
+    bins = fit_bins("x", values, max_bins=100)
+    assert bins.n_atoms == 0 and bins.n_bins == 2
+    back = decode_bins(bins, encode_bins(bins, values), np.random.default_rng(1))
+    assert not np.isin(back, values).any()
+    # most rows sharing their value: exact tokens, the values seen once among them too
+    repeated = np.concatenate([values[:30], values[:30], values[30:]])
+    assert fit_bins("x", repeated, max_bins=100).n_atoms == 40
+
+
 def test_small_tables_get_fewer_bins():
     values = np.random.default_rng(0).normal(size=400)
     assert fit_bins("x", values, max_bins=100).n_bins == 400 // 20

@@ -22,7 +22,10 @@ def fitted(df: pd.DataFrame, max_bins: int = 100) -> TableTokenizer:
 @settings(max_examples=80, deadline=None)
 @given(frames())
 def test_small_tables_round_trip_exactly_through_tokens(df: pd.DataFrame) -> None:
-    tokenizer = fitted(df)  # at most 25 rows: every number is an exact token
+    # Every value seen twice, at most 25 distinct: every number is an exact token.
+    metadata = Metadata.detect(df)
+    df = pd.concat([df, df], ignore_index=True)
+    tokenizer = TableTokenizer(metadata).fit(df)
     tokens = tokenizer.encode(df)
     assert tokens.shape == (len(df), len(tokenizer.columns))
     assert (tokens < np.array(tokenizer.vocab_sizes)).all() and (tokens >= 0).all()
