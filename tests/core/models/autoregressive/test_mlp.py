@@ -8,31 +8,19 @@ import torch
 
 from synthgen_core.models.autoregressive.cursors import MLPCursor
 from synthgen_core.models.autoregressive.mlp import AnyOrderMLP
-from synthgen_core.models.autoregressive.networks import build_network
 from synthgen_core.models.autoregressive.prefixes import Prefixes
+from tests.core.models.autoregressive.small_networks import random_tokens, small_network
 
 VOCAB = [3, 5, 4, 2]
 POSITIONS = [None, np.linspace(0.0, 1.0, 5), np.array([0.0, 0.5, 1.0, np.nan]), None]
 
 
 def _network(seed: int = 0, depth: int = 2) -> AnyOrderMLP:
-    network = build_network(
-        VOCAB,
-        architecture="mlp",
-        width=16,
-        depth=depth,
-        dropout=0.0,
-        device=torch.device("cpu"),
-        positions=POSITIONS,
-        generator=torch.Generator().manual_seed(seed),
-    ).eval()
-    assert isinstance(network, AnyOrderMLP)
-    return network
+    return small_network(VOCAB, POSITIONS, "mlp", seed=seed, depth=depth)
 
 
 def _tokens(rows: int = 64) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(1)
-    return torch.stack([torch.randint(0, v, (rows,), generator=generator) for v in VOCAB], 1)
+    return random_tokens(VOCAB, rows)
 
 
 def _stepped(

@@ -7,33 +7,20 @@ import pandas as pd
 import torch
 
 from synthgen_core.models.autoregressive.model import Autoregressive
-from synthgen_core.models.autoregressive.networks import build_network
 from synthgen_core.models.autoregressive.prefixes import MAX_PREFIX_SHARE, Prefixes, shared_step
 from synthgen_core.models.autoregressive.transformer import AnyOrderTransformer
+from tests.core.models.autoregressive.small_networks import random_tokens, small_network
 
 VOCAB = [2, 3, 50, 4]
 POSITIONS = [None, None, np.linspace(0.0, 1.0, 50), None]
 
 
 def _network() -> AnyOrderTransformer:
-    network = build_network(
-        VOCAB,
-        architecture="transformer",
-        width=16,
-        depth=2,
-        heads=2,
-        dropout=0.0,
-        device=torch.device("cpu"),
-        positions=POSITIONS,
-        generator=torch.Generator().manual_seed(0),
-    ).eval()
-    assert isinstance(network, AnyOrderTransformer)
-    return network
+    return small_network(VOCAB, POSITIONS, "transformer")
 
 
 def _tokens(rows: int = 64) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(1)
-    return torch.stack([torch.randint(0, v, (rows,), generator=generator) for v in VOCAB], 1)
+    return random_tokens(VOCAB, rows)
 
 
 def _run(network: AnyOrderTransformer, tokens: torch.Tensor, *, shared: bool) -> list[torch.Tensor]:

@@ -6,31 +6,20 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from synthgen_core.models.autoregressive.networks import build_network
 from synthgen_core.models.autoregressive.ordinal import ordinal_features
+from synthgen_core.models.autoregressive.transformer import AnyOrderTransformer
+from tests.core.models.autoregressive.small_networks import random_tokens, small_network
 
 VOCAB = [3, 5, 4]
 POSITIONS = [None, np.linspace(0.0, 1.0, 5), np.array([0.0, 0.5, 1.0, np.nan])]
 
 
-def _network(seed: int = 0):
-    generator = torch.Generator().manual_seed(seed)
-    return build_network(
-        VOCAB,
-        architecture="transformer",
-        width=16,
-        depth=2,
-        heads=2,
-        dropout=0.0,
-        device=torch.device("cpu"),
-        positions=POSITIONS,
-        generator=generator,
-    ).eval()
+def _network(seed: int = 0) -> AnyOrderTransformer:
+    return small_network(VOCAB, POSITIONS, "transformer", seed=seed)
 
 
 def _tokens(rows: int = 8) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(1)
-    return torch.stack([torch.randint(0, v, (rows,), generator=generator) for v in VOCAB], 1)
+    return random_tokens(VOCAB, rows)
 
 
 @torch.no_grad()
