@@ -1,22 +1,25 @@
 """``python -m benchmarks evaluation-speed``: the full report next to SDMetrics' QualityReport.
 
 Each table's real rows are scored against as many synthetic rows made by resampling every
-column independently (a benchmark input, not a model: it keeps marginals and breaks
-trends). SynthGen is timed for its full default report, ``evaluate(real, synthetic,
-metadata)``: quality (column shapes, pair trends), detection, diagnostics and privacy;
-efficacy needs a ``target`` and closer-to-train a ``holdout``, so neither is in the default.
-SDMetrics is timed for its QualityReport alone (column shapes and pair trends), given the
-same column kinds. Both run on one thread, best of ``--repeats`` interleaved runs, so a busy
-host slows them alike. Metadata detection is left out of both: each takes the kinds as an
-input. The parts of SynthGen's report are also timed one by one (best of the same runs),
-which shows where its time goes. The two quality scores must agree to 1e-6, or to 1e-3 on
-tables over 50,000 rows, where SDMetrics scores category pairs on a random 50,000-row
-sample and SynthGen on every row.
+column independently (a benchmark input, not a model: it keeps marginals and breaks trends).
+SynthGen is timed for its full default report, ``evaluate(real, synthetic, metadata)``:
+quality (column shapes, pair trends), detection, diagnostics and privacy; efficacy needs a
+``target`` and closer-to-train a ``holdout``, so neither is in the default. SDMetrics is
+timed for its QualityReport alone (column shapes and pair trends), given the same column
+kinds. SynthGen's report is also timed without detection (``evaluate(...,
+detection=False)``: quality, diagnostics and privacy), which is what the speed-up is held
+to; the seconds detection adds are held to a budget of their own. Both sides run on one
+thread, best of ``--repeats`` interleaved runs, so a busy host slows them alike. Metadata
+detection is left out of both: each takes the kinds as an input. The parts of SynthGen's
+report are also timed one by one (best of the same runs), which shows where its time goes.
+The two quality scores must agree to 1e-6, or to 1e-3 on tables over 50,000 rows, where
+SDMetrics scores category pairs on a random 50,000-row sample and SynthGen on every row.
 
     python -m benchmarks evaluation-speed [--tables adult,taxis:1500] [--repeats 3]
 
-Exits 1 when SynthGen is less than ``--min-speedup`` (5x) as fast on some table, 2 when a
-quality score differs from SDMetrics'.
+Exits 1 when SynthGen's report without detection is less than ``--min-speedup`` (5x) as fast
+as the QualityReport on some table, or detection adds more than ``--max-detection-seconds``
+(1 s) to a report; 2 when a quality score differs from SDMetrics'.
 """
 
 from __future__ import annotations
@@ -131,6 +134,7 @@ def measure(table: str, repeats: int) -> dict[str, Any]:
     synthetic = resampled(real)
     runs: dict[str, Run] = {
         "synthgen_full_report": lambda: evaluate(real, synthetic, metadata),
+        "synthgen_without_detection": lambda: evaluate(real, synthetic, metadata, detection=False),
         "sdmetrics_quality_report": lambda: sdmetrics_quality(real, synthetic, metadata),
         **parts(real, synthetic, metadata),
     }
@@ -139,13 +143,17 @@ def measure(table: str, repeats: int) -> dict[str, Any]:
     assert isinstance(report, Report)
     assert isinstance(sd_score, float)
     ours, theirs = seconds.pop("synthgen_full_report"), seconds.pop("sdmetrics_quality_report")
+    without = seconds.pop("synthgen_without_detection")
     return {
         "table": table,
         "rows": len(real),
         "columns": real.shape[1],
         "synthgen_full_report_s": round(ours, 4),
+        "synthgen_without_detection_s": round(without, 4),
         "sdmetrics_quality_report_s": round(theirs, 4),
         "speedup": round(theirs / ours, 2),
+        "speedup_without_detection": round(theirs / without, 2),
+        "detection_extra_s": round(ours - without, 4),
         "parts_s": {name: round(value, 4) for name, value in seconds.items()},
         "synthgen_score": report.score,
         "sdmetrics_score": sd_score,
@@ -161,16 +169,20 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     SynthGen's report that compute the same score."""
     names = list(rows[0]["parts_s"])
     lines = [
-        "| table | rows | cols | SynthGen full report s | SDMetrics QualityReport s | speed-up | "
+        "| table | rows | cols | SDMetrics QualityReport s | SynthGen without detection s | "
+        "speed-up without detection | detection adds s | SynthGen full report s | speed-up | "
         "quality speed-up | " + " | ".join(f"{name} s" for name in names) + " |",
-        "|---" * (7 + len(names)) + "|",
+        "|---" * (10 + len(names)) + "|",
     ]
     for row in rows:
         quality = sum(row["parts_s"][name] for name in QUALITY_PARTS)
         cells = [row["table"], f"{row['rows']:,}", str(row["columns"])]
         cells += [
-            f"{row['synthgen_full_report_s']:.3f}",
             f"{row['sdmetrics_quality_report_s']:.3f}",
+            f"{row['synthgen_without_detection_s']:.3f}",
+            f"{row['speedup_without_detection']:.2f}x",
+            f"{row['detection_extra_s']:.3f}",
+            f"{row['synthgen_full_report_s']:.3f}",
             f"{row['speedup']:.2f}x",
             f"{row['sdmetrics_quality_report_s'] / quality:.1f}x",
         ]
@@ -212,7 +224,9 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps({**out, "repeats": args.repeats}, indent=2))
     if not all(scores_agree(row) for row in rows):
         return 2
-    return 0 if min(r["speedup"] for r in rows) >= args.min_speedup else 1
+    fast = min(row["speedup_without_detection"] for row in rows) >= args.min_speedup
+    bounded = max(row["detection_extra_s"] for row in rows) <= args.max_detection_seconds
+    return 0 if fast and bounded else 1
 
 
 def scores_agree(row: dict[str, Any]) -> bool:
@@ -247,7 +261,18 @@ def add_parser(commands: Any) -> None:
         help=f"comma list (default: {','.join(DEFAULT_TABLES)})",
     )
     parser.add_argument("--repeats", type=int, default=3, help="interleaved runs; best counts")
-    parser.add_argument("--min-speedup", type=float, default=5.0)
+    parser.add_argument(
+        "--min-speedup",
+        type=float,
+        default=5.0,
+        help="least speed-up of the report without detection over the QualityReport",
+    )
+    parser.add_argument(
+        "--max-detection-seconds",
+        type=float,
+        default=1.0,
+        help="most seconds detection may add to a report",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.set_defaults(handler=run)
 

@@ -258,6 +258,12 @@ def add_evaluate(subparsers: Any) -> None:
     command.add_argument("--holdout", type=Path, help="real rows the model never saw (privacy)")
     command.add_argument("--json", action="store_true", help="print the full report as JSON")
     command.add_argument(
+        "--no-detection",
+        dest="detection",
+        action="store_false",
+        help="skip the real-vs-synthetic classifier (most of the report's time)",
+    )
+    command.add_argument(
         "--plots", type=Path, metavar="DIR", help="write report.png into DIR ('plots' extra)"
     )
     command.set_defaults(handler=_evaluate)
@@ -270,7 +276,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.plots is not None:
         pyplot()  # no matplotlib: say so before any work, and leave no empty folder behind
     holdout = _read(args.holdout) if args.holdout else None
-    report = evaluate(_read(args.real), _read(args.synthetic), target=args.target, holdout=holdout)
+    report = evaluate(
+        _read(args.real),
+        _read(args.synthetic),
+        target=args.target,
+        holdout=holdout,
+        detection=args.detection,
+    )
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     if args.plots is not None:
         args.plots.mkdir(parents=True, exist_ok=True)

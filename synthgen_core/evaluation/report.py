@@ -12,13 +12,14 @@ module, below the metrics it gathers and the summary and plot that read it.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from synthgen_core.errors import DataError
 from synthgen_core.evaluation.columns import check_tables, describe, encode_columns
-from synthgen_core.evaluation.detection import detection
+from synthgen_core.evaluation.detection import detection as detect
 from synthgen_core.evaluation.diagnostics import diagnostics
 from synthgen_core.evaluation.efficacy import efficacy
 from synthgen_core.evaluation.plots import marginal
@@ -47,9 +48,19 @@ def _prepare(
             f"target column {target!r} is not in the tables; pass one of {list(real.columns)}"
         )
     order = list(real.columns)
-    tables = [t[order].rename(columns=str) for t in (real, synthetic)]
-    held = None if holdout is None else holdout[order].rename(columns=str)
+    tables = [_in_order(t, order) for t in (real, synthetic)]
+    held = None if holdout is None else _in_order(holdout, order)
     return tables[0], tables[1], held
+
+
+def _in_order(table: pd.DataFrame, order: Sequence[Hashable]) -> pd.DataFrame:
+    """``table`` with ``order``'s columns, named by strings; as given when it already is.
+
+    The metrics only read the tables, so a table already in order is not copied.
+    """
+    if list(table.columns) == list(order) and all(isinstance(name, str) for name in order):
+        return table
+    return table[list(order)].rename(columns=str)
 
 
 def evaluate(
@@ -60,11 +71,15 @@ def evaluate(
     holdout: pd.DataFrame | None = None,
     *,
     seed: int = 0,
+    detection: bool = True,
 ) -> Report:
     """Compare ``synthetic`` with the ``real`` table it imitates.
 
     ``real`` is the generator's training table and ``holdout`` real rows it never saw, for
     the privacy and efficacy checks. ``seed`` fixes their samples, split and learners.
+    ``detection=False`` skips the real-vs-synthetic classifier, which is most of a
+    report's time, when many tables are scored and only their quality is compared; the
+    report's ``detection`` is then None.
     """
     real, synthetic, holdout = _prepare(real, synthetic, holdout, target)
     infos = describe(real, metadata)
@@ -75,7 +90,7 @@ def evaluate(
     shape_score = _mean([s.score for s in shapes])
     trend_score = _mean([p.score for p in pairs if p.meets_threshold])
     trend_all_pairs = _mean([p.score for p in pairs])
-    detected = detection(columns, seed)
+    detected = detect(columns, seed) if detection else None
     return Report(
         score=_mean([shape_score, trend_score]),
         column_shapes=shape_score,

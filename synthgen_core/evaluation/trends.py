@@ -98,8 +98,14 @@ def bin_codes(values: np.ndarray) -> np.ndarray | None:
         edges = np.histogram_bin_edges(values[~np.isnan(values)], bins=N_BINS)
     except ValueError:
         return None
-    codes: np.ndarray = np.digitize(values, edges).astype(np.int64)
-    return codes
+    # np.digitize's code is the number of edges at or below the value (NaN: all of them);
+    # counting them with one comparison per edge gives the same codes several times faster
+    # than its binary search
+    codes = np.zeros(values.shape, np.uint8)
+    for edge in edges:
+        codes += values >= edge
+    codes[np.isnan(values)] = edges.size
+    return codes.astype(np.int64)
 
 
 @dataclass(frozen=True)

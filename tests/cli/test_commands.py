@@ -244,6 +244,18 @@ def test_evaluate_prints_a_report_and_writes_plots(tmp_path):
     assert main(["evaluate", str(real_path), str(tmp_path / "absent.csv")]) == 2
 
 
+def test_evaluate_can_leave_detection_out(tmp_path, capsys):
+    real_path, synthetic_path = tmp_path / "real.csv", tmp_path / "synthetic.csv"
+    real = synthgen_core.demo.demo_table()
+    real.to_csv(real_path, index=False)
+    real.sample(frac=1.0, random_state=0).to_csv(synthetic_path, index=False)
+    for flags, detection in (([], True), (["--no-detection"], False)):
+        assert main(["evaluate", str(real_path), str(synthetic_path), "--json", *flags]) == 0
+        printed = json.loads(capsys.readouterr().out)
+        assert (printed["detection"] is not None) is detection
+        assert printed["score"] == pytest.approx(1.0)
+
+
 def test_keys_are_created_and_revoked_from_the_command_line(tmp_path):
     env = {**os.environ, "SYNTHGEN_DATA_DIR": str(tmp_path / "data")}
     synthgen = str(Path(sys.executable).parent / "synthgen")

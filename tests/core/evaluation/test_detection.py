@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -60,6 +62,16 @@ def test_every_report_carries_detection(adult):
     assert report.detection == pytest.approx(1 - 2 * abs(report.detection_auc - 0.5))
     assert report.to_dict()["detection"] == report.detection
     assert "Detection" in report.summary()
+
+
+def test_a_report_without_detection_keeps_every_other_score(adult):
+    real, synthetic = adult.iloc[:2_000], resampled(adult, 2_000)
+    full, without = sg.evaluate(real, synthetic), sg.evaluate(real, synthetic, detection=False)
+    assert without.detection is None and without.detection_auc is None
+    assert re.search(r"Detection\s+n/a", without.summary())
+    dropped = {"detection", "detection_auc"}
+    kept = {key: value for key, value in full.to_dict().items() if key not in dropped}
+    assert {key: value for key, value in without.to_dict().items() if key not in dropped} == kept
 
 
 def test_a_fold_whose_training_rows_all_miss_a_column_still_scores() -> None:
