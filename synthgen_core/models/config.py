@@ -141,6 +141,10 @@ class TVAEConfig(NeuralConfig, kw_only=True, forbid_unknown_fields=True):
 #: on, after the validation split.
 AUTO_MLP_ROWS = 1_000
 MLP_WIDTH, MLP_DEPTH = 128, 1
+#: Rank noise on binned numbers while training, on tables of fewer training rows than
+#: JITTER_TABLE_ROWS (synthgen_core.models.autoregressive.jitter).
+JITTER_ROWS = 8.0
+JITTER_TABLE_ROWS = 1_000
 TRANSFORMER_WIDTH, TRANSFORMER_DEPTH = 96, 3
 
 
@@ -221,6 +225,23 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
     max_bins: Annotated[
         int, msgspec.Meta(ge=2, le=4096, description="Most tokens of a numerical column.")
     ] = 100
+    jitter_rows: (
+        Annotated[
+            float,
+            msgspec.Meta(
+                ge=0,
+                le=1_000_000,
+                description=(
+                    "Training noise on binned numbers, in rows of the sorted column (one "
+                    "standard deviation): a value pushed past its bin's edge is read as the "
+                    "neighbouring bin, so a small table is learned smoothed instead of by "
+                    f"heart; null: {JITTER_ROWS:g} below {JITTER_TABLE_ROWS:,} training rows, "
+                    "else 0 (off)."
+                ),
+            ),
+        ]
+        | None
+    ) = None
     any_order_share: Annotated[
         float,
         msgspec.Meta(
@@ -243,6 +264,12 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
         if self.architecture != "auto":
             return self.architecture
         return "mlp" if n_train >= AUTO_MLP_ROWS else "transformer"
+
+    def jitter(self, n_train: int) -> float:
+        """The rank noise to train ``n_train`` rows with: ``jitter_rows``, null resolved."""
+        if self.jitter_rows is not None:
+            return self.jitter_rows
+        return JITTER_ROWS if n_train < JITTER_TABLE_ROWS else 0.0
 
     def network_shape(self, architecture: Literal["mlp", "transformer"]) -> tuple[int, int]:
         """(width, depth) of ``architecture``: the options, or its defaults where null."""

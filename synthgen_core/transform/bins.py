@@ -158,6 +158,31 @@ def token_positions(bins: NumericBins) -> FloatArray:
     return np.append(positions, np.nan) if bins.has_missing else positions
 
 
+def positions_in_bins(bins: NumericBins, values: FloatArray) -> FloatArray:
+    """(N,) where each value sits among the ``values`` of its bin: ``(rank + 0.5) / rows``.
+
+    The rank counts the values of the same bin below it (ties in the order given), so the
+    positions of a bin's values spread evenly over (0, 1). NaN for atoms and missing
+    values, which have no place inside a bin. Training noise on these positions moves a
+    value across its bin's edge in proportion to how near the edge it lies
+    (:mod:`synthgen_core.models.autoregressive.jitter`).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    tokens = encode_bins(bins, values)
+    positions = np.full(len(values), np.nan)
+    in_bin = (tokens >= bins.n_atoms) & (tokens < bins.n_atoms + bins.n_bins)
+    which, binned = tokens[in_bin], values[in_bin]
+    order = np.lexsort((binned, which))  # by bin, then by value
+    sorted_bins = which[order]
+    starts = np.searchsorted(sorted_bins, sorted_bins, side="left")
+    rows = np.searchsorted(sorted_bins, sorted_bins, side="right") - starts
+    ranks = np.arange(len(order)) - starts
+    placed = np.empty(len(order))
+    placed[order] = (ranks + 0.5) / rows
+    positions[in_bin] = placed
+    return positions
+
+
 def bins_from_dict(data: dict[str, Any]) -> NumericBins:
     return msgspec.convert(data, NumericBins)
 

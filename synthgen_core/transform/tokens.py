@@ -24,6 +24,7 @@ from synthgen_core.transform.bins import (
     decode_bins,
     encode_bins,
     fit_bins,
+    positions_in_bins,
     token_positions,
     tokens_in_range,
 )
@@ -94,6 +95,30 @@ class TableTokenizer:
         if not self.columns:
             return np.zeros((encoded.n_rows, 0), dtype=np.int64)
         return np.stack([self._encode_column(name, encoded) for name in self.columns], axis=1)
+
+    def bin_positions(self, df: pd.DataFrame) -> FloatArray:
+        """``(N, C)`` where each binned value of ``df`` sits among the values of its bin.
+
+        See :func:`~synthgen_core.transform.bins.positions_in_bins`; NaN outside bins.
+        """
+        encoded = self.codec.encode(df)
+        positions = np.full((encoded.n_rows, len(self.columns)), np.nan)
+        for j, name in enumerate(self.columns):
+            if name in self.bins_:
+                positions[:, j] = positions_in_bins(self.bins_[name], encoded.continuous[name])
+        return positions
+
+    def bin_tokens(self) -> list[tuple[int, int] | None]:
+        """Per column, its first and last bin token; None where it has no bins."""
+        self._check_fitted()
+        spans: list[tuple[int, int] | None] = []
+        for name in self.columns:
+            bins = self.bins_.get(name)
+            if bins is None or bins.n_bins == 0:
+                spans.append(None)
+            else:
+                spans.append((bins.n_atoms, bins.n_atoms + bins.n_bins - 1))
+        return spans
 
     def decode(
         self,

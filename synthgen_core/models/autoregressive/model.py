@@ -21,7 +21,9 @@ What a user gets from that design:
   and its label, ``x`` and ``log(x)``) is determined by it in every generated row
   (:mod:`.dependencies`);
 * no memorised rows: a share of the rows is held out and training stops, restoring the
-  best weights, once the loss on them no longer falls.
+  best weights, once the loss on them no longer falls; binned numbers are read with a
+  little rank noise while training (:mod:`.jitter`), so a small table's exact combinations
+  of bins are not learned by heart.
 
 Randomness: the config ``seed`` feeds one :class:`numpy.random.Generator`, from which the
 tokenizer, the validation split, the column orders and one ``torch.Generator`` (weights,
@@ -35,6 +37,7 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import torch
 
@@ -42,6 +45,7 @@ from synthgen_core.errors import ConditionError
 from synthgen_core.kinds import kind_of
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.autoregressive.dependencies import Dependency, find_dependencies
+from synthgen_core.models.autoregressive.jitter import BinJitter
 from synthgen_core.models.autoregressive.networks import (
     AnyOrderNetwork,
     Architecture,
@@ -96,8 +100,14 @@ class Autoregressive(Synthesizer):
         tokenizer = TableTokenizer(metadata, max_bins=config.max_bins).fit(data)
         encoded = tokenizer.encode(data)  # (N, C)
         self.dependencies_ = find_dependencies(encoded, tokenizer.vocab_sizes, rng)
-        tokens = torch.as_tensor(encoded, device=device)
-        train, validation = split_validation(tokens, config.validation_fraction, rng)
+        rows = np.arange(len(encoded))
+        train_rows, validation_rows = split_validation(rows, config.validation_fraction, rng)
+        train = torch.as_tensor(encoded[train_rows], device=device)
+        validation = None
+        if validation_rows is not None:
+            validation = torch.as_tensor(encoded[validation_rows], device=device)
+        jitter_rows = config.jitter(len(train_rows))
+        jitter = _bin_jitter(tokenizer, data, encoded, train_rows, jitter_rows, device=device)
         generator = torch_generator(child_seed(rng), device)
         dropout = _dropout(self.config.dropout, train.shape[0])
         self.architecture_: Architecture = config.network_architecture(train.shape[0])
@@ -112,6 +122,7 @@ class Autoregressive(Synthesizer):
                 callback=callback,
                 generator=generator,
                 rng=rng,
+                jitter=jitter,
             )
         self._install(tokenizer, network.eval(), device)
         return tokenizer.codec.metadata_
@@ -125,9 +136,16 @@ class Autoregressive(Synthesizer):
         callback: TrainingCallback | None,
         generator: torch.Generator,
         rng: np.random.Generator,
+        jitter: BinJitter | None,
     ) -> None:
         trainer = AutoregressiveTrainer(
-            network, train, validation, config=self.config, generator=generator, order_rng=rng
+            network,
+            train,
+            validation,
+            config=self.config,
+            generator=generator,
+            order_rng=rng,
+            jitter=jitter,
         )
         stopping = None
         if validation is not None:
@@ -274,6 +292,29 @@ def _check_ranges(frame: pd.DataFrame, metadata: Metadata, conditions: dict[str,
                 "they fix determines this column, outside the range",
                 column=name,
             )
+
+
+def _bin_jitter(
+    tokenizer: TableTokenizer,
+    data: pd.DataFrame,
+    encoded: npt.NDArray[np.int64],
+    train_rows: npt.NDArray[np.int64],
+    jitter_rows: float,
+    *,
+    device: torch.device,
+) -> BinJitter | None:
+    """The rank noise of the training rows (see :mod:`.jitter`); None when it is off."""
+    if jitter_rows <= 0 or not tokenizer.columns:
+        return None
+    positions = tokenizer.bin_positions(data)  # places among all rows, as the bins count them
+    return BinJitter(
+        encoded,
+        positions,
+        tokenizer.bin_tokens(),
+        tokenizer.vocab_sizes,
+        rows=jitter_rows,
+        device=device,
+    ).subset(train_rows)
 
 
 def _dropout(configured: float | None, n_train: int) -> float:

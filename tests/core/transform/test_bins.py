@@ -17,6 +17,7 @@ from synthgen_core.transform.bins import (
     decode_bins,
     encode_bins,
     fit_bins,
+    positions_in_bins,
     token_positions,
     tokens_in_range,
 )
@@ -155,3 +156,28 @@ def test_a_range_inside_a_bin_follows_the_bins_own_distribution():
 
     assert stats.kstest(back, truncated).statistic < 0.015
     assert tokens_in_range(bins, 2.0, 3.0).tolist() == [False]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(-1e3, 1e3, allow_nan=False), st.sampled_from([0.0, np.nan])),
+        min_size=1,
+        max_size=400,
+    ),
+    st.integers(2, 30),
+)
+def test_positions_in_bins_rank_each_value_among_its_bin(values, max_bins):
+    array = np.asarray(values, dtype=np.float64)
+    bins = fit_bins("x", array, max_bins=max_bins)
+    tokens = encode_bins(bins, array)
+    positions = positions_in_bins(bins, array)
+    in_bin = (tokens >= bins.n_atoms) & (tokens < bins.n_atoms + bins.n_bins)
+    assert np.isnan(positions[~in_bin]).all()  # atoms and missing values have no place
+    for token in np.unique(tokens[in_bin]):
+        mine = tokens == token
+        rows = int(mine.sum())
+        # a bin's values take the places (k + 0.5) / rows, each once, in the values' order
+        np.testing.assert_allclose(np.sort(positions[mine]), (np.arange(rows) + 0.5) / rows)
+        order = np.argsort(positions[mine])
+        assert np.all(np.diff(array[mine][order]) >= 0)

@@ -125,6 +125,7 @@ def test_a_rare_condition_is_fast_and_exact(fitted):
         ({"validation_fraction": 0.7}, "validation_fraction"),
         ({"temperature": 0}, "temperature"),
         ({"patience": 0}, "patience"),
+        ({"jitter_rows": -1}, "jitter_rows"),
         ({"epochs": 10}, "epochs"),
     ],
 )
