@@ -178,11 +178,28 @@ def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[
     return _body(400, "the JSON body is nested too deeply to read; nest objects and arrays less")
 
 
+def _error_name(exc: Exception) -> str:
+    """The error's class, with a database driver's own class and SQLSTATE code behind it.
+
+    Names and codes (``DeadlockDetectedError``, ``40P01``) never quote data, unlike messages.
+    """
+    name = type(exc).__name__
+    cause = getattr(exc, "orig", None)
+    if cause is None:
+        return name
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return f"{name} ({type(cause).__name__}{f', SQLSTATE {code}' if code else ''})"
+
+
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # The traceback without the message: messages of pandas / driver errors can quote cells.
     where = "".join(traceback.format_tb(exc.__traceback__))
     logger.error(
-        "unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, where
+        "unhandled %s on %s %s\n%s",
+        _error_name(exc),
+        request.method,
+        request.url.path,
+        where,
     )
     return _body(500, "internal server error; the service log has the details")
 

@@ -19,6 +19,7 @@ from synthgen_service.queue.checkpoints import Checkpoints
 from synthgen_service.queue.enqueue import dequeue
 from synthgen_service.store import artifacts, datasets, jobs, models, projects
 from synthgen_service.store.status import JobStatus
+from synthgen_service.store.tables import Job
 
 
 class Removal:
@@ -53,9 +54,32 @@ class Removal:
         dataset_ids: Collection[uuid.UUID],
         project_id: uuid.UUID | None,
     ) -> None:
+        touched = await self.cancel(model_ids)
+        await self.delete_rows(model_ids, dataset_ids=dataset_ids, project_id=project_id)
+        self.checkpoints.delete(job.id for job in touched)
+
+    async def cancel(self, model_ids: Collection[uuid.UUID]) -> list[Job]:
+        """Cancel the models' unfinished jobs (committed) and take pending ones off the queue."""
         touched = await jobs.cancel_unfinished(self.session, model_ids)
         await self.session.commit()
         await dequeue(self.queue, [job.id for job in touched if job.status == JobStatus.CANCELLED])
+        return touched
+
+    async def delete_rows(
+        self,
+        model_ids: Collection[uuid.UUID],
+        *,
+        dataset_ids: Collection[uuid.UUID],
+        project_id: uuid.UUID | None,
+    ) -> None:
+        """Delete the rows and artifact rows (committed), then the files.
+
+        The models' jobs are locked first: a worker updates a job, then its model, in one
+        transaction (heartbeat, progress, end), while deleting a model locks it, then its jobs
+        (ON DELETE CASCADE). Taking the jobs first keeps one lock order, so the two wait for
+        each other; in the other order PostgreSQL broke the deadlock by failing one of them.
+        """
+        await jobs.lock_for_removal(self.session, model_ids)
         doomed = await models.artifact_ids(self.session, model_ids)
         doomed += await datasets.artifact_ids(self.session, dataset_ids)
         await models.delete(self.session, model_ids)
@@ -65,7 +89,6 @@ class Removal:
         await artifacts.delete(self.session, doomed)
         await self.session.commit()
         self.files.delete(doomed)
-        self.checkpoints.delete(job.id for job in touched)
 
 
 __all__ = ["Removal"]

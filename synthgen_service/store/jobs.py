@@ -143,6 +143,17 @@ async def cancel_unfinished(session: AsyncSession, model_ids: Collection[uuid.UU
     return touched
 
 
+async def lock_for_removal(session: AsyncSession, model_ids: Collection[uuid.UUID]) -> None:
+    """Row-lock these models' jobs until the transaction ends (see ``Removal.delete_rows``).
+
+    SQLite locks the whole database on write and ignores ``FOR UPDATE``.
+    """
+    if model_ids:
+        await session.execute(
+            sa.select(Job.id).where(Job.model_id.in_(model_ids)).order_by(Job.id).with_for_update()
+        )
+
+
 async def latest_reports(
     session: AsyncSession, model_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
@@ -196,5 +207,6 @@ __all__ = [
     "get",
     "latest_reports",
     "latest_scores",
+    "lock_for_removal",
     "page",
 ]
