@@ -33,6 +33,7 @@ from benchmarks import (
     datasets,
     detection_budget,
     evaluation_speed,
+    peers,
     report,
     sampling_speed,
     transform_speed,
@@ -212,6 +213,10 @@ def plan(args: argparse.Namespace) -> list[RunSpec]:
     return specs
 
 
+def _is_peer(spec: RunSpec) -> bool:
+    return spec.implementation != "synthgen"
+
+
 def _label(spec: RunSpec) -> str:
     return f"{spec.dataset} {spec.model} {spec.implementation} seed {spec.seed}"
 
@@ -276,10 +281,21 @@ def run(args: argparse.Namespace) -> int:
         # runs of the folder that this command does not ask for stay in its record
         measurements=[m for m in earlier if m.spec is None or _key(m.spec) not in asked],
     )
+    # a peer synthesizer standing beside two models (SDV CTGAN) is fitted once per run
+    peer_fits = {peers.fit_key(m.spec): m for m in done.values() if m.spec and _is_peer(m.spec)}
     for index, spec in enumerate(specs, 1):
         if _key(spec) in done:
             results.measurements.append(done[_key(spec)])
             print(f"[{index}/{len(specs)}] {_label(spec)}: kept from the earlier run", flush=True)
+            continue
+        if _is_peer(spec) and peers.fit_key(spec) in peer_fits:
+            shared = peer_fits[peers.fit_key(spec)]
+            results.measurements.append(peers.shared_fit(shared, spec))
+            print(
+                f"[{index}/{len(specs)}] {_label(spec)}: the fit of its {shared.model} row",
+                flush=True,
+            )
+            report.write_json(results, args.out)
             continue
         dataset = datasets.display_name(spec.dataset)
         name = f"{dataset}_{spec.model}_{spec.implementation}_seed{spec.seed}"
@@ -288,6 +304,8 @@ def run(args: argparse.Namespace) -> int:
             run_isolated(spec, args.out / "logs" / f"{name}.log", args.timeout)
         )
         _progress(index, len(specs), results.measurements[-1], time.perf_counter() - begin)
+        if _is_peer(spec) and results.measurements[-1].error is None:
+            peer_fits[peers.fit_key(spec)] = results.measurements[-1]
         report.write_json(results, args.out)  # an interrupted grid keeps what it measured
     paths = report.write(results, args.out)
     print(report.markdown(results))

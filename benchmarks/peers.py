@@ -15,9 +15,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pandas as pd
 
-from benchmarks.measure import RunSpec, sdmetrics_metadata
+from benchmarks.measure import Measurement, RunSpec, sdmetrics_metadata
 from synthgen_core.metadata import Metadata
 
 PEERS = ("sdv",)
@@ -31,6 +32,26 @@ SDV_CLASSES = {
     # (the tables name it "SDV CTGAN").
     "autoregressive": "CTGANSynthesizer",
 }
+
+
+def fit_key(spec: RunSpec) -> bytes:
+    """What a peer's run fits: two SynthGen models with one SDV counterpart share its fit.
+
+    SDV's CTGAN stands beside both ``ctgan`` and ``autoregressive``; a grid asking for both
+    would otherwise fit the same synthesizer twice (about 20 minutes on adult at 300 epochs).
+    SynthGen's own options never reach the peer, so they are not part of what it fits.
+    """
+    synthesizer = SDV_CLASSES.get(spec.model, spec.model)
+    same = msgspec.structs.replace(spec, model=synthesizer, options={}, plot_path=None)
+    return msgspec.json.encode(same, order="sorted")
+
+
+def shared_fit(measured: Measurement, spec: RunSpec) -> Measurement:
+    """``measured``, the peer's run for another model, as the row of ``spec``'s model."""
+    note = f"the {SDV_CLASSES[spec.model]} fit of this run's {measured.model} row, measured once"
+    return msgspec.structs.replace(
+        measured, model=spec.model, spec=spec, notes=[*measured.notes, note]
+    )
 
 
 class SDVCandidate:

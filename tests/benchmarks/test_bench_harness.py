@@ -8,6 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+import benchmarks.__main__ as harness
 from benchmarks import datasets
 from benchmarks.__main__ import QUICK_EPOCHS, QUICK_ROWS, build_parser, main, plan
 from benchmarks.measure import Measurement, RunSpec, run_isolated, sdmetrics_metadata
@@ -182,6 +183,75 @@ def test_resume_keeps_successful_runs_and_reruns_the_rest(tmp_path: Path) -> Non
         assert fit_seconds is not None and fit_seconds < 123.0
     logs = sorted(path.name for path in (tmp_path / "logs").glob("*.log"))
     assert logs == [f"taxis_gaussian_copula_synthgen_seed{seed}.log" for seed in (1, 2)]
+
+
+class FakeRuns:
+    """Stands in for the child processes: SDV is only in the optional ``bench`` extra."""
+
+    def __init__(self) -> None:
+        self.fitted: list[RunSpec] = []
+
+    def __call__(self, spec: RunSpec, log: Path, timeout: float | None = None) -> Measurement:
+        self.fitted.append(spec)
+        fit_seconds = float(len(self.fitted))  # tells each fit apart
+        return Measurement(
+            dataset=spec.dataset,
+            model=spec.model,
+            implementation=spec.implementation,
+            fit_seconds=fit_seconds,
+            quality_sdmetrics=0.9,
+            spec=spec,
+        )
+
+
+def _rows(out: Path) -> dict[tuple[str, str, int], Measurement]:
+    results = msgspec.json.decode((out / "results.json").read_bytes(), type=Results)
+    return {(m.model, m.implementation, m.spec.seed): m for m in results.measurements if m.spec}
+
+
+def test_sdv_ctgan_beside_ctgan_and_autoregressive_is_fitted_once_per_seed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = FakeRuns()
+    monkeypatch.setattr(harness, "run_isolated", runs)
+    command = ["run", "--datasets", "taxis", "--models", "ctgan,tvae,autoregressive"]
+    assert main([*command, "--peers", "sdv", "--seeds", "0,1", "--out", str(tmp_path)]) == 0
+
+    fitted = [(s.model, s.implementation, s.seed) for s in runs.fitted]
+    assert fitted == [
+        *[
+            (model, side, seed)
+            for model in ("ctgan", "tvae")
+            for seed in (0, 1)
+            for side in ("synthgen", "sdv")
+        ],
+        ("autoregressive", "synthgen", 0),
+        ("autoregressive", "synthgen", 1),
+    ]
+    rows = _rows(tmp_path)
+    assert len(rows) == 12  # every row of the grid is there, each under its own model
+    for seed in (0, 1):
+        shared = rows["autoregressive", "sdv", seed]
+        assert shared.fit_seconds == rows["ctgan", "sdv", seed].fit_seconds
+        assert shared.model == "autoregressive" and shared.spec is not None
+        assert shared.spec.model == "autoregressive"
+        assert shared.notes == ["the CTGANSynthesizer fit of this run's ctgan row, measured once"]
+    assert "SDV CTGAN" in (tmp_path / "results.md").read_text()
+
+
+def test_resume_reuses_an_earlier_sdv_ctgan_fit_for_the_autoregressive_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = FakeRuns()
+    monkeypatch.setattr(harness, "run_isolated", runs)
+    command = ["run", "--datasets", "taxis", "--peers", "sdv", "--out", str(tmp_path)]
+    assert main([*command, "--models", "ctgan"]) == 0
+    assert main([*command, "--models", "ctgan,autoregressive", "--resume"]) == 0
+
+    fitted = [(s.model, s.implementation) for s in runs.fitted]
+    assert fitted == [("ctgan", "synthgen"), ("ctgan", "sdv"), ("autoregressive", "synthgen")]
+    rows = _rows(tmp_path)
+    assert rows["autoregressive", "sdv", 0].fit_seconds == rows["ctgan", "sdv", 0].fit_seconds
 
 
 def test_resume_refuses_runs_of_another_machine_and_keeps_their_file(tmp_path: Path) -> None:
