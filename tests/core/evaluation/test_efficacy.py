@@ -98,3 +98,22 @@ def test_a_class_with_a_single_row_in_a_large_table_is_scored() -> None:
     real = pd.DataFrame({"x": x, "label": label})
     report = evaluate(real, real.sample(frac=1.0, random_state=1), target="label")
     assert report.efficacy is not None
+
+
+def _classes(n: int, seed: int) -> pd.DataFrame:
+    """Three classes set by two features, and two classes of one row each."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    label = np.where(x[:, 0] > 0.5, "a", np.where(x[:, 1] > 0, "b", "c")).astype(object)
+    label[:2] = ["d", "e"]
+    return pd.DataFrame({"x0": x[:, 0], "x1": x[:, 1], "x2": x[:, 2], "label": label})
+
+
+def test_one_row_classes_do_not_throw_the_learner_off() -> None:
+    # Unregularised boosting took a leaf holding a one-row class to a huge value and never
+    # recovered: trained on this synthetic table it scored 0.47 accuracy where 0.99 is due.
+    real, synthetic, holdout = _classes(16_000, 0), _classes(16_000, 1), _classes(2_000, 2)
+    efficacy = evaluate(real, synthetic, target="label", holdout=holdout).efficacy
+    assert efficacy is not None
+    assert known(efficacy.real["accuracy"]) > 0.98
+    assert known(efficacy.synthetic["accuracy"]) > 0.98
