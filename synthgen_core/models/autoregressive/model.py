@@ -115,7 +115,7 @@ class Autoregressive(Synthesizer):
         self.loss_history_: list[dict[str, float]] = []
         self.best_epoch_ = 0
         if tokenizer.columns:  # a table of ids and constants has nothing to learn
-            self._train(
+            network = self._train(
                 network,
                 train=train,
                 validation=validation,
@@ -137,7 +137,8 @@ class Autoregressive(Synthesizer):
         generator: torch.Generator,
         rng: np.random.Generator,
         jitter: BinJitter | None,
-    ) -> None:
+    ) -> AnyOrderNetwork:
+        """Train ``network``; the network to keep (its weights' moving average, if on)."""
         trainer = AutoregressiveTrainer(
             network,
             train,
@@ -150,7 +151,9 @@ class Autoregressive(Synthesizer):
         stopping = None
         if validation is not None:
             stopping = EarlyStopping(
-                network, patience=self.config.patience, on_plateau=trainer.halve_learning_rate
+                trainer.evaluated,
+                patience=self.config.patience,
+                on_plateau=trainer.halve_learning_rate,
             )
         self.loss_history_ = run_epochs(
             self.config.max_epochs,
@@ -167,6 +170,7 @@ class Autoregressive(Synthesizer):
             self.best_epoch_ = stopping.best_epoch
         else:
             self.best_epoch_ = len(self.loss_history_)
+        return trainer.evaluated
 
     def _build_network(
         self,

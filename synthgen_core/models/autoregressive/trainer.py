@@ -10,13 +10,18 @@ quality (0.979 against 0.974): the other orders act as augmentation.
 
 Binned numbers move to neighbouring bins by rank noise in every batch (:mod:`.jitter`), so
 the network learns a smoothed table rather than the training rows' exact combinations of
-bins. The validation loss, read in the table's order, drives early stopping
+bins. From 1,000 training rows a moving average of the weights
+(:class:`~synthgen_core.nn.averaging.WeightAverage`) is validated beside the live weights,
+and whichever of the two reads the validation rows better is what early stopping keeps and
+sampling uses (``AutoregressiveConfig.weight_average``). The validation loss, read in the
+table's order, drives early stopping
 (:class:`~synthgen_core.nn.early_stopping.EarlyStopping`); the optimiser is the shared
 :class:`~synthgen_core.nn.adam.Adam`.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -27,6 +32,7 @@ from synthgen_core.models.autoregressive.jitter import BinJitter
 from synthgen_core.models.autoregressive.networks import AnyOrderNetwork
 from synthgen_core.models.config import AutoregressiveConfig
 from synthgen_core.nn.adam import Adam
+from synthgen_core.nn.averaging import WeightAverage
 from synthgen_core.nn.checkpoint import ModuleState, NumpyRandomState, Stateful, TorchRandomState
 
 #: Validation rows per forward pass.
@@ -66,21 +72,46 @@ class AutoregressiveTrainer:
         self.optimizer = Adam(
             network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
         )
+        decay = config.weight_average(tokens.shape[0])
+        self.average = WeightAverage(network, decay) if decay > 0 else None
+        # with both, the weights that read the validation rows better at the last epoch
+        self.kept = (
+            copy.deepcopy(network).requires_grad_(False)
+            if self.average is not None and validation is not None
+            else None
+        )
         self.base_lr = config.learning_rate
         self.steps_taken = 0
         self.batch_size = batch_rows(config.batch_size, tokens.shape[0])
         self.steps_per_epoch = max(tokens.shape[0] // self.batch_size, 1)
         self.table_order = torch.arange(network.n_columns, device=tokens.device)
 
+    @property
+    def evaluated(self) -> AnyOrderNetwork:
+        """The network early stopping keeps and sampling uses.
+
+        Without weight averaging, the live network; with it, the averaged weights, or, when
+        there are validation rows, whichever of the live and the averaged weights scored
+        the lower validation loss at the last epoch.
+        """
+        if self.kept is not None:
+            return self.kept
+        return self.average.averaged if self.average is not None else self.network
+
     def checkpoint_parts(self) -> dict[str, Stateful]:
         """Everything an epoch changes: weights, optimiser, schedule and random streams."""
-        return {
+        parts: dict[str, Stateful] = {
             "network": ModuleState(self.network),
             "optimizer": self.optimizer,
             "schedule": self,
             "rng": TorchRandomState(self.generator),
             "order_rng": NumpyRandomState(self.order_rng),
         }
+        if self.average is not None:
+            parts["average"] = self.average
+        if self.kept is not None:
+            parts["kept"] = ModuleState(self.kept)
+        return parts
 
     def checkpoint_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
         """The learning-rate schedule: the base rate (halved on plateaus) and steps taken."""
@@ -117,6 +148,8 @@ class AutoregressiveTrainer:
         self.optimizer.zero_grad()
         torch.autograd.backward(loss)
         self.optimizer.step()
+        if self.average is not None:
+            self.average.update()
         return loss.detach()
 
     def draw_order(self) -> torch.Tensor:
@@ -131,13 +164,26 @@ class AutoregressiveTrainer:
 
     @torch.no_grad()
     def validation_loss(self) -> torch.Tensor:
-        """Mean loss per column of the held-out rows, read in the table's order."""
+        """Mean loss per column of the held-out rows, read in the table's order.
+
+        With weight averaging, the lower of the live and the averaged weights' losses; the
+        weights that scored it are copied into :attr:`evaluated`.
+        """
+        live = self._validation_loss(self.network)
+        if self.average is None or self.kept is None:
+            return live
+        averaged = self._validation_loss(self.average.averaged)
+        better = self.average.averaged if averaged <= live else self.network
+        self.kept.load_state_dict(better.state_dict())
+        return torch.minimum(live, averaged)
+
+    def _validation_loss(self, network: AnyOrderNetwork) -> torch.Tensor:
         assert self.validation is not None
-        self.network.eval()
+        network.eval()
         total = torch.zeros((), device=self.validation.device)
         for start in range(0, self.validation.shape[0], VALIDATION_BATCH):
             batch = self.validation[start : start + VALIDATION_BATCH]
-            total += self.network.column_losses(batch, self.table_order).mean() * batch.shape[0]
+            total += network.column_losses(batch, self.table_order).mean() * batch.shape[0]
         self.network.train()
         return total / self.validation.shape[0]
 

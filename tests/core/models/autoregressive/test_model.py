@@ -15,7 +15,7 @@ import synthgen_core as sg
 from synthgen_core.errors import ConditionError, ConfigError, ModelFileError
 from synthgen_core.io.model_file import read_model_file, write_model_file
 from synthgen_core.models.autoregressive.model import Autoregressive
-from synthgen_core.models.config import AUTO_MLP_ROWS
+from synthgen_core.models.config import AUTO_MLP_ROWS, AVERAGE_TABLE_ROWS, WEIGHT_AVERAGE_DECAY
 from synthgen_core.nn.early_stopping import MIN_RELATIVE_IMPROVEMENT
 
 SMALL: dict[str, Any] = {"width": 32, "depth": 2, "heads": 2, "batch_size": 128, "device": "cpu"}
@@ -184,6 +184,22 @@ def test_auto_fits_the_mlp_on_large_tables_and_the_transformer_on_small_ones():
     assert Autoregressive(architecture="mlp").config.network_architecture(10) == "mlp"
     assert config.network_shape("mlp") != config.network_shape("transformer")  # own defaults
     assert Autoregressive(width=64).config.network_shape("mlp")[0] == 64
+
+
+def test_tables_from_1000_rows_keep_a_moving_average_of_the_weights(table):
+    config = Autoregressive().config
+    assert config.weight_average(AVERAGE_TABLE_ROWS) == WEIGHT_AVERAGE_DECAY
+    assert config.weight_average(AVERAGE_TABLE_ROWS - 1) == 0.0
+    assert Autoregressive(weight_average_decay=0.5).config.weight_average(10) == 0.5
+
+    def weights(rows: int, **options: Any) -> torch.Tensor:
+        options = {**SMALL, "max_epochs": 2, "validation_fraction": 0.0, **options}
+        model = Autoregressive(seed=0, **options).fit(table.head(rows))
+        return torch.cat([parameter.flatten() for parameter in model.network_.parameters()])
+
+    small, large = AVERAGE_TABLE_ROWS - 1, AVERAGE_TABLE_ROWS
+    assert torch.equal(weights(small), weights(small, weight_average_decay=0.0))
+    assert not torch.equal(weights(large), weights(large, weight_average_decay=0.0))
 
 
 def test_the_model_file_names_its_network_and_old_files_load_as_transformers(table, tmp_path: Path):
