@@ -109,9 +109,7 @@ class AutoregressiveTrainer:
         }
         if self.average is not None:
             parts["average"] = self.average
-        if self.kept is not None:
-            parts["kept"] = ModuleState(self.kept)
-        return parts
+        return parts  # the kept weights need no part: early stopping holds the best of them
 
     def checkpoint_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
         """The learning-rate schedule: the base rate (halved on plateaus) and steps taken."""
