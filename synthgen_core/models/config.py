@@ -250,6 +250,16 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
     max_bins: Annotated[
         int, msgspec.Meta(ge=2, le=4096, description="Most tokens of a numerical column.")
     ] = 100
+    bin_copula: Annotated[
+        bool,
+        msgspec.Meta(
+            description=(
+                "Place binned numbers inside their bins by a Gaussian copula of the columns, "
+                "so a row's numbers move together inside the bins too; false draws each "
+                "column's value independently. Marginals stay exact either way."
+            )
+        ),
+    ] = True
     jitter_rows: (
         Annotated[
             float,

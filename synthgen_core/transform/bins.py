@@ -116,11 +116,13 @@ def decode_bins(
     tokens: IntArray,
     rng: np.random.Generator,
     within: tuple[float, float] = (-np.inf, np.inf),
+    uniforms: FloatArray | None = None,
 ) -> FloatArray:
     """(N,) values of ``tokens``: atoms exactly, bins by their within-bin quantiles.
 
     Bin values are drawn inside ``within`` (inclusive), which every token must reach into
-    (see :func:`tokens_in_range`).
+    (see :func:`tokens_in_range`). ``uniforms`` (N,) in [0, 1), when given, place each
+    value inside its bin instead of fresh draws from ``rng`` (see :mod:`.bin_copula`).
     """
     tokens = np.asarray(tokens, dtype=np.int64)
     out = np.full(len(tokens), np.nan)
@@ -128,7 +130,8 @@ def decode_bins(
     out[is_atom] = np.asarray(bins.atoms)[tokens[is_atom]]
     in_bin = (tokens >= bins.n_atoms) & (tokens < bins.n_atoms + bins.n_bins)
     if in_bin.any():
-        out[in_bin] = _draw_in_bins(bins, tokens[in_bin] - bins.n_atoms, rng, within)
+        chosen = rng.random(int(in_bin.sum())) if uniforms is None else uniforms[in_bin]
+        out[in_bin] = _draw_in_bins(bins, tokens[in_bin] - bins.n_atoms, chosen, within)
     return out
 
 
@@ -240,17 +243,17 @@ def _nearest(atoms: FloatArray, values: FloatArray) -> IntArray:
 
 
 def _draw_in_bins(
-    bins: NumericBins, which: IntArray, rng: np.random.Generator, within: tuple[float, float]
+    bins: NumericBins, which: IntArray, uniforms: FloatArray, within: tuple[float, float]
 ) -> FloatArray:
     """Inverse-CDF draws inside the given bins (piecewise linear over their grids).
 
-    The uniform is drawn between the bin's CDF at ``within``'s ends, so the draw is the
+    Each uniform is mapped between the bin's CDF at ``within``'s ends, so the draw is the
     bin's distribution truncated to ``within``; the clip only absorbs float rounding.
     """
     grid = np.asarray(bins.grid)[which]  # (n, GRID_POINTS)
     start = _grid_cdf(grid, within[0], upper=False)  # (n,) in [0, 1]
     stop = _grid_cdf(grid, within[1], upper=True)  # (n,)
-    position = (start + rng.random(len(which)) * (stop - start)) * (GRID_POINTS - 1)
+    position = (start + uniforms * (stop - start)) * (GRID_POINTS - 1)
     left = np.minimum(position.astype(np.int64), GRID_POINTS - 2)
     fraction = position - left
     rows = np.arange(len(which))

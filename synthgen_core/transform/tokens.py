@@ -5,7 +5,9 @@ The data layer of the autoregressive model. On top of
 numbers or codes, and back with the source's dtypes, formats and missing markers),
 categorical and boolean columns keep their codes as tokens (missing is the last one) and
 numerical and datetime columns become :mod:`~synthgen_core.transform.bins` tokens. Ids and
-constants are not tokens: the codec regenerates and restores them.
+constants are not tokens: the codec regenerates and restores them. Decoding places each
+binned value inside its bin by :mod:`~synthgen_core.transform.bin_copula`, so the numbers
+of a row keep moving together inside the bins the tokens chose.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 
 from synthgen_core.errors import ConditionError, DataError, NotFittedError
 from synthgen_core.metadata.metadata import Metadata
+from synthgen_core.transform.bin_copula import BinCopula, fit_bin_copula, inside_bins
 from synthgen_core.transform.bins import (
     NumericBins,
     decode_bins,
@@ -43,23 +46,40 @@ class TokenizerState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     max_bins: int
     codec: dict[str, Any]
     bins: list[NumericBins]
+    #: Absent in states written before the copula existed: values drawn independently.
+    copula: BinCopula | None = None
 
 
 class TableTokenizer:
     """Reversible table <-> ``(N, C)`` int64 tokens, one column per learned column."""
 
-    def __init__(self, metadata: Metadata, *, max_bins: int = 100) -> None:
+    def __init__(self, metadata: Metadata, *, max_bins: int = 100, copula: bool = True) -> None:
         self.metadata = metadata
         self.max_bins = max_bins
+        self.copula = copula
 
     def fit(self, df: pd.DataFrame) -> TableTokenizer:
-        """Fit the codec, then the bins of every continuous column."""
+        """Fit the codec, the bins of every continuous column, then their copula."""
         self.codec_ = TableCodec(self.metadata).fit(df)
         encoded = self.codec_.encode(df)
         self.bins_ = {
             name: fit_bins(name, encoded.continuous[name], self.max_bins)
             for name in self.codec_.continuous_columns
         }
+        self.copula_: BinCopula | None = None
+        if self.copula:
+            self.copula_ = fit_bin_copula(
+                {
+                    name: encode_bins(bins, encoded.continuous[name])
+                    for name, bins in self.bins_.items()
+                },
+                {
+                    name: positions_in_bins(bins, encoded.continuous[name])
+                    for name, bins in self.bins_.items()
+                },
+                {name: token_positions(bins) for name, bins in self.bins_.items()},
+                np.random.default_rng(0),
+            )
         return self
 
     @property
@@ -137,12 +157,18 @@ class TableTokenizer:
             raise DataError(
                 f"expected tokens of shape (N, {len(self.columns)}), got {matrix.shape}"
             )
+        by_name = {name: matrix[:, j] for j, name in enumerate(self.columns)}
+        placed: dict[str, FloatArray] = {}
+        if self.copula_ is not None:
+            placed = inside_bins(self.copula_, by_name, rng)
         continuous: dict[str, FloatArray] = {}
         discrete: dict[str, IntArray] = {}
         for position, name in enumerate(self.columns):
             if name in self.bins_:
                 bounds = within.get(name, (-np.inf, np.inf))
-                continuous[name] = decode_bins(self.bins_[name], matrix[:, position], rng, bounds)
+                continuous[name] = decode_bins(
+                    self.bins_[name], matrix[:, position], rng, bounds, placed.get(name)
+                )
             else:
                 discrete[name] = matrix[:, position]
         encoded = EncodedTable(n_rows=len(matrix), continuous=continuous, discrete=discrete)
@@ -171,6 +197,7 @@ class TableTokenizer:
             max_bins=self.max_bins,
             codec=self.codec.to_dict(),
             bins=list(self.bins_.values()),
+            copula=self.copula_,
         )
         out: dict[str, Any] = msgspec.to_builtins(state)
         return out
@@ -187,9 +214,10 @@ class TableTokenizer:
                 f"SynthGen understands ({FORMAT_VERSION}); upgrade SynthGen"
             )
         codec = TableCodec.from_dict(state.codec)
-        tokenizer = cls(codec.metadata, max_bins=state.max_bins)
+        tokenizer = cls(codec.metadata, max_bins=state.max_bins, copula=state.copula is not None)
         tokenizer.codec_ = codec
         tokenizer.bins_ = {bins.name: bins for bins in state.bins}
+        tokenizer.copula_ = state.copula
         return tokenizer
 
     def _encode_column(self, name: str, encoded: EncodedTable) -> IntArray:

@@ -97,7 +97,9 @@ class Autoregressive(Synthesizer):
         config = self.config
         device = resolve_device(config.device)
         rng = numpy_rng(self._training_seed())
-        tokenizer = TableTokenizer(metadata, max_bins=config.max_bins).fit(data)
+        tokenizer = TableTokenizer(
+            metadata, max_bins=config.max_bins, copula=config.bin_copula
+        ).fit(data)
         encoded = tokenizer.encode(data)  # (N, C)
         self.dependencies_ = find_dependencies(encoded, tokenizer.vocab_sizes, rng)
         rows = np.arange(len(encoded))
