@@ -66,20 +66,7 @@ class TableTokenizer:
             name: fit_bins(name, encoded.continuous[name], self.max_bins)
             for name in self.codec_.continuous_columns
         }
-        self.copula_: BinCopula | None = None
-        if self.copula:
-            self.copula_ = fit_bin_copula(
-                {
-                    name: encode_bins(bins, encoded.continuous[name])
-                    for name, bins in self.bins_.items()
-                },
-                {
-                    name: positions_in_bins(bins, encoded.continuous[name])
-                    for name, bins in self.bins_.items()
-                },
-                {name: token_positions(bins) for name, bins in self.bins_.items()},
-                np.random.default_rng(0),
-            )
+        self.copula_ = self._fit_copula(encoded) if self.copula else None
         return self
 
     @property
@@ -219,6 +206,19 @@ class TableTokenizer:
         tokenizer.bins_ = {bins.name: bins for bins in state.bins}
         tokenizer.copula_ = state.copula
         return tokenizer
+
+    def _fit_copula(self, encoded: EncodedTable) -> BinCopula | None:
+        """The copula of every continuous column, exact values included.
+
+        A column of exact values places nothing itself, but tells where the others sit.
+        """
+        values = {name: encoded.continuous[name] for name in self.bins_}
+        return fit_bin_copula(
+            {name: encode_bins(bins, values[name]) for name, bins in self.bins_.items()},
+            {name: positions_in_bins(bins, values[name]) for name, bins in self.bins_.items()},
+            {name: token_positions(bins) for name, bins in self.bins_.items()},
+            np.random.default_rng(0),
+        )
 
     def _encode_column(self, name: str, encoded: EncodedTable) -> IntArray:
         if name in self.bins_:
