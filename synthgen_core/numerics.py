@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy import special
+
+#: Smallest eigenvalue :func:`nearest_correlation` leaves by default.
+EIGEN_FLOOR = 1e-4
 
 
 def safe_moments(
@@ -20,3 +24,42 @@ def safe_moments(
     mean = float(np.average(unit, weights=weights))
     spread = float(np.sqrt(np.average((unit - mean) ** 2, weights=weights)))
     return mean * magnitude, spread * magnitude
+
+
+def nearest_correlation(matrix: np.ndarray, floor: float = EIGEN_FLOOR) -> np.ndarray:
+    """A positive definite matrix with unit diagonal close to ``matrix``.
+
+    Eigenvalues are floored at ``floor``, so the result can be inverted.
+    """
+    if matrix.size == 0:
+        return matrix
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    repaired = (vectors * np.maximum(values, floor)) @ vectors.T
+    scale = np.sqrt(np.diag(repaired))
+    repaired = repaired / np.outer(scale, scale)
+    np.fill_diagonal(repaired, 1.0)
+    return np.asarray(repaired, dtype=np.float64)
+
+
+def truncated_normal(
+    mean: np.ndarray,
+    sd: float,
+    low: float | np.ndarray,
+    high: float | np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draws of N(mean, sd^2) restricted to ``(low, high)`` (per row, or shared), by inversion.
+
+    An interval in the upper tail is reflected into the lower tail, where ``ndtr`` keeps
+    full relative precision, so even a 1-in-10^9 category is drawn correctly.
+    """
+    alpha, beta = (low - mean) / sd, (high - mean) / sd
+    flip = alpha > 0
+    lo, hi = np.where(flip, -beta, alpha), np.where(flip, -alpha, beta)
+    p_lo, p_hi = special.ndtr(lo), special.ndtr(hi)
+    u = rng.random(mean.shape)
+    with np.errstate(divide="ignore"):
+        x = special.ndtri(p_lo + u * (p_hi - p_lo))
+    x = np.where(p_hi > p_lo, x, hi)  # both bounds beyond float precision: the nearer one
+    x = np.clip(x, lo, hi)
+    return mean + sd * np.where(flip, -x, x)

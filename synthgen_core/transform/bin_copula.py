@@ -28,7 +28,9 @@ from __future__ import annotations
 import msgspec
 import numpy as np
 import numpy.typing as npt
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
+
+from synthgen_core.numerics import nearest_correlation, truncated_normal
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -64,7 +66,7 @@ def fit_bin_copula(
     token_order: dict[str, FloatArray],
     rng: np.random.Generator,
 ) -> BinCopula | None:
-    """The copula of the binned columns, from the training rows; None with fewer than two.
+    """The copula of the continuous columns, from the training rows; None with fewer than two.
 
     ``tokens[name]`` (N,) are each row's tokens, ``positions[name]`` (N,) where the value sits
     inside its bin in (0, 1) (NaN for atoms and missing values), ``token_order[name]`` (V,)
@@ -132,7 +134,8 @@ def _cells(tokens: IntArray, order: FloatArray) -> tuple[FloatArray, FloatArray]
 def _correlation(scores: FloatArray) -> FloatArray:
     """(K, K) correlation of the normal scores, pair by pair over the rows holding both.
 
-    Eigenvalues are floored at :data:`MIN_EIGENVALUE`, so the matrix can be inverted.
+    Repaired to the nearest correlation matrix with eigenvalues of at least
+    :data:`MIN_EIGENVALUE`, so it can be inverted.
     """
     present = ~np.isnan(scores)
     filled = np.where(present, scores, 0.0)
@@ -142,28 +145,21 @@ def _correlation(scores: FloatArray) -> FloatArray:
     scale = np.sqrt(squares * squares.T)
     correlation = np.divide(cross, scale, out=np.zeros_like(cross), where=(scale > 0) & (both > 2))
     np.fill_diagonal(correlation, 1.0)
-    values, vectors = np.linalg.eigh((correlation + correlation.T) / 2)
-    fixed = (vectors * np.maximum(values, MIN_EIGENVALUE)) @ vectors.T
-    diagonal = np.sqrt(np.diag(fixed))
-    out: FloatArray = fixed / diagonal[:, None] / diagonal[None, :]
-    return out
+    return nearest_correlation(correlation, floor=MIN_EIGENVALUE)
 
 
 def _score_cells(copula: BinCopula, tokens: dict[str, IntArray]) -> tuple[FloatArray, FloatArray]:
-    """(N, K) lower and upper normal scores of each row's cell in each column.
+    """(N, K) lower and upper normal scores of each row's cell in each column."""
+    return _cell_scores(copula, copula.lower, tokens), _cell_scores(copula, copula.upper, tokens)
 
-    The ends of the axis are kept just inside it, so every score is finite.
-    """
-    low = np.stack(
-        [np.asarray(copula.lower[j])[tokens[name]] for j, name in enumerate(copula.columns)],
-        axis=1,
-    )
-    high = np.stack(
-        [np.asarray(copula.upper[j])[tokens[name]] for j, name in enumerate(copula.columns)],
-        axis=1,
-    )
-    edges = (_EDGE, 1 - _EDGE)
-    return ndtri(np.clip(low, *edges)), ndtri(np.clip(high, *edges))
+
+def _cell_scores(
+    copula: BinCopula, shares: list[list[float]], tokens: dict[str, IntArray]
+) -> FloatArray:
+    """(N, K) normal scores of one end of each row's cells, kept finite at the axis' ends."""
+    cells = [np.asarray(shares[j])[tokens[name]] for j, name in enumerate(copula.columns)]
+    out: FloatArray = ndtri(np.clip(np.stack(cells, axis=1), _EDGE, 1 - _EDGE))
+    return out
 
 
 def _gibbs(
@@ -186,11 +182,7 @@ def _gibbs(
             spread = 1.0 / np.sqrt(precision[j, j])
             others = scores @ precision[j] - scores[:, j] * precision[j, j]
             mean = -others / precision[j, j]
-            start = ndtr((low[:, j] - mean) / spread)
-            stop = ndtr((high[:, j] - mean) / spread)
-            uniform = start + rng.random(len(mean)) * (stop - start)
-            drawn = mean + spread * ndtri(np.clip(uniform, _EDGE, 1 - _EDGE))
-            scores[:, j] = np.clip(drawn, low[:, j], high[:, j])
+            scores[:, j] = truncated_normal(mean, spread, low[:, j], high[:, j], rng)
     return scores
 
 

@@ -150,14 +150,14 @@ class TableTokenizer:
             placed = inside_bins(self.copula_, by_name, rng)
         continuous: dict[str, FloatArray] = {}
         discrete: dict[str, IntArray] = {}
-        for position, name in enumerate(self.columns):
+        for name, column in by_name.items():
             if name in self.bins_:
                 bounds = within.get(name, (-np.inf, np.inf))
                 continuous[name] = decode_bins(
-                    self.bins_[name], matrix[:, position], rng, bounds, placed.get(name)
+                    self.bins_[name], column, rng, bounds, placed.get(name)
                 )
             else:
-                discrete[name] = matrix[:, position]
+                discrete[name] = column
         encoded = EncodedTable(n_rows=len(matrix), continuous=continuous, discrete=discrete)
         return self.codec_.decode(encoded, rng)
 

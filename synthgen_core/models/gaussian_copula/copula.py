@@ -29,8 +29,9 @@ from collections.abc import Mapping
 import numpy as np
 from scipy import special
 
+from synthgen_core.numerics import nearest_correlation, truncated_normal
+
 HERMITE_ORDER = 12
-EIGEN_FLOOR = 1e-4
 MIN_PAIR_ROWS = 3
 GIBBS_SWEEPS = 12
 
@@ -58,18 +59,6 @@ def latent_correlation(scores: np.ndarray, hermite: np.ndarray) -> np.ndarray:
     rho = (rho + rho.T) / 2
     np.fill_diagonal(rho, 1.0)
     return nearest_correlation(rho)
-
-
-def nearest_correlation(matrix: np.ndarray) -> np.ndarray:
-    """A positive definite matrix with unit diagonal close to ``matrix``."""
-    if matrix.size == 0:
-        return matrix
-    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
-    repaired = (vectors * np.maximum(values, EIGEN_FLOOR)) @ vectors.T
-    scale = np.sqrt(np.diag(repaired))
-    repaired = repaired / np.outer(scale, scale)
-    np.fill_diagonal(repaired, 1.0)
-    return np.asarray(repaired, dtype=np.float64)
 
 
 def sample_latent(
@@ -165,23 +154,3 @@ def _truncated_mvn(
             sd = 1.0 / np.sqrt(precision[k, k])
             z[:, k] = truncated_normal(mean[k] - shift, sd, bounds[k, 0], bounds[k, 1], rng)
     return z
-
-
-def truncated_normal(
-    mean: np.ndarray, sd: float, low: float, high: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Draws of N(mean, sd^2) restricted to ``(low, high)``, by inversion.
-
-    An interval in the upper tail is reflected into the lower tail, where ``ndtr`` keeps
-    full relative precision, so even a 1-in-10^9 category is drawn correctly.
-    """
-    alpha, beta = (low - mean) / sd, (high - mean) / sd
-    flip = alpha > 0
-    lo, hi = np.where(flip, -beta, alpha), np.where(flip, -alpha, beta)
-    p_lo, p_hi = special.ndtr(lo), special.ndtr(hi)
-    u = rng.random(mean.shape)
-    with np.errstate(divide="ignore"):
-        x = special.ndtri(p_lo + u * (p_hi - p_lo))
-    x = np.where(p_hi > p_lo, x, hi)  # both bounds beyond float precision: the nearer one
-    x = np.clip(x, lo, hi)
-    return mean + sd * np.where(flip, -x, x)
