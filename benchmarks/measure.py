@@ -80,6 +80,8 @@ class Measurement(msgspec.Struct, kw_only=True):
     quality_thresholded: float | None = None  # ours, pairs with a real trend only
     quality_sdmetrics: float | None = None
     detection: float | None = None  # 1 - 2|AUC - 0.5| of a real-vs-synthetic classifier
+    alpha_precision: float | None = None  # integrated, Alaa et al. 2022
+    beta_recall: float | None = None
     efficacy_metric: str | None = None
     efficacy_real: float | None = None
     efficacy_synthetic: float | None = None
@@ -224,6 +226,7 @@ def score(
     result.quality, result.quality_thresholded = evaluation.score_all_pairs, evaluation.score
     result.quality_sdmetrics = sdmetrics_quality(table.train, synthetic, table.metadata)
     result.detection = evaluation.detection
+    result.alpha_precision, result.beta_recall = evaluation.alpha_precision, evaluation.beta_recall
     if evaluation.efficacy is not None:
         metric = "r2" if evaluation.efficacy.task == "regression" else "f1_macro"
         result.efficacy_metric = metric

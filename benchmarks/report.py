@@ -101,6 +101,8 @@ COLUMNS: tuple[tuple[str, str, Format], ...] = (
     ("quality (trends only)", "quality_thresholded", lambda v: f"{v:.3f}"),
     ("SDMetrics quality", "quality_sdmetrics", lambda v: f"{v:.3f}"),
     ("detection", "detection", lambda v: f"{v:.3f}"),
+    ("alpha-precision", "alpha_precision", lambda v: f"{v:.3f}"),
+    ("beta-recall", "beta_recall", lambda v: f"{v:.3f}"),
     ("efficacy (synth / real)", "efficacy_synthetic", lambda v: f"{v:.3f}"),
     ("closer to train", "closer_to_train", lambda v: f"{v:.2f}"),
 )

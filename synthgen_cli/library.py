@@ -264,6 +264,12 @@ def add_evaluate(subparsers: Any) -> None:
         help="skip the real-vs-synthetic classifier (most of the report's time)",
     )
     command.add_argument(
+        "--no-precision-recall",
+        dest="precision_recall",
+        action="store_false",
+        help="skip alpha-precision and beta-recall",
+    )
+    command.add_argument(
         "--plots", type=Path, metavar="DIR", help="write report.png into DIR ('plots' extra)"
     )
     command.set_defaults(handler=_evaluate)
@@ -282,6 +288,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         target=args.target,
         holdout=holdout,
         detection=args.detection,
+        precision_recall=args.precision_recall,
     )
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     if args.plots is not None:

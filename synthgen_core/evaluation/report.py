@@ -4,7 +4,9 @@ The quality ``score`` is SDMetrics' QualityReport score, the mean of the column-
 the column-pair-trends averages, where, as in current SDMetrics, pair trends average only the
 pairs with a real trend (:mod:`~synthgen_core.evaluation.trends`); ``score_all_pairs``
 averages every pair, as older SDMetrics versions and many papers do. The detection score
-(:mod:`~synthgen_core.evaluation.detection`) asks whether whole rows look real. The
+(:mod:`~synthgen_core.evaluation.detection`) asks whether whole rows look real;
+alpha-precision and beta-recall (:mod:`~synthgen_core.evaluation.precision_recall`) whether they
+sit where real rows are typical and reach every kind of real row. The
 :class:`~synthgen_core.evaluation.report_struct.Report` it returns is defined in its own
 module, below the metrics it gathers and the summary and plot that read it.
 """
@@ -23,6 +25,7 @@ from synthgen_core.evaluation.detection import detection as detect
 from synthgen_core.evaluation.diagnostics import diagnostics
 from synthgen_core.evaluation.efficacy import efficacy
 from synthgen_core.evaluation.plots import marginal
+from synthgen_core.evaluation.precision_recall import precision_recall as support_of
 from synthgen_core.evaluation.privacy import privacy, with_pii_copies
 from synthgen_core.evaluation.report_struct import Report
 from synthgen_core.evaluation.shapes import column_shapes
@@ -72,14 +75,15 @@ def evaluate(
     *,
     seed: int = 0,
     detection: bool = True,
+    precision_recall: bool = True,
 ) -> Report:
     """Compare ``synthetic`` with the ``real`` table it imitates.
 
     ``real`` is the generator's training table and ``holdout`` real rows it never saw, for
     the privacy and efficacy checks. ``seed`` fixes their samples, split and learners.
     ``detection=False`` skips the real-vs-synthetic classifier, which is most of a
-    report's time, when many tables are scored and only their quality is compared; the
-    report's ``detection`` is then None.
+    report's time, and ``precision_recall=False`` alpha-precision and beta-recall, when
+    many tables are scored and only their quality is compared; those scores are then None.
     """
     real, synthetic, holdout = _prepare(real, synthetic, holdout, target)
     infos = describe(real, metadata)
@@ -91,6 +95,7 @@ def evaluate(
     trend_score = _mean([p.score for p in pairs if p.meets_threshold])
     trend_all_pairs = _mean([p.score for p in pairs])
     detected = detect(columns, seed) if detection else None
+    support = support_of(columns, np.random.default_rng(seed)) if precision_recall else None
     return Report(
         score=_mean([shape_score, trend_score]),
         column_shapes=shape_score,
@@ -104,6 +109,8 @@ def evaluate(
         n_synthetic=len(synthetic),
         detection=None if detected is None else detected.score,
         detection_auc=None if detected is None else detected.auc,
+        alpha_precision=None if support is None else support.alpha_precision,
+        beta_recall=None if support is None else support.beta_recall,
         n_holdout=None if holdout is None else len(holdout),
         excluded=[info.name for info in infos if info.kind in UNLEARNED_KINDS],
         generated_text=[info.name for info in infos if info.kind == ColumnKind.TEXT],

@@ -52,6 +52,11 @@ class Report(msgspec.Struct, kw_only=True):
     #: indistinguishable, 0 perfectly separable (see :mod:`.detection`)
     detection: float | None = None
     detection_auc: float | None = None
+    #: integrated alpha-precision and beta-recall (Alaa et al., 2022): does the synthetic table put
+    #: its rows where the real rows are typical, and reach every kind of real row? 1 is
+    #: ideal (see :mod:`.precision_recall`); None below six rows in either table
+    alpha_precision: float | None = None
+    beta_recall: float | None = None
     n_holdout: int | None = None
     #: id, constant and text columns: not scored
     excluded: list[str] = []
@@ -145,6 +150,9 @@ def _headline(report: Report) -> list[str]:
         f" {_pct(report.pair_trends_all_pairs)}; pairs without a real trend counted too)",
         f"Detection            {_pct(report.detection)}  (1 - 2|AUC - 0.5| of a classifier telling"
         f" real rows from synthetic; AUC {_auc(report.detection_auc)})",
+        f"Precision / recall   {_pct(report.alpha_precision)} / {_pct(report.beta_recall)}"
+        "  (alpha-precision: synthetic rows where real rows are typical; beta-recall: real"
+        " rows the synthetic rows reach; 100% ideal)",
         f"Diagnostics          validity {_pct(report.validity)}, coverage {_pct(report.coverage)},"
         f" missing values {_pct(report.missing_similarity)}",
     ]

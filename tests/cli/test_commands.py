@@ -244,16 +244,25 @@ def test_evaluate_prints_a_report_and_writes_plots(tmp_path):
     assert main(["evaluate", str(real_path), str(tmp_path / "absent.csv")]) == 2
 
 
-def test_evaluate_can_leave_detection_out(tmp_path, capsys):
+def test_evaluate_can_leave_the_row_level_measures_out(tmp_path, capsys):
     real_path, synthetic_path = tmp_path / "real.csv", tmp_path / "synthetic.csv"
     real = synthgen_core.demo.demo_table()
     real.to_csv(real_path, index=False)
     real.sample(frac=1.0, random_state=0).to_csv(synthetic_path, index=False)
-    for flags, detection in (([], True), (["--no-detection"], False)):
+    for flags, detection, support in (
+        ([], True, True),
+        (["--no-detection"], False, True),
+        (["--no-precision-recall"], True, False),
+    ):
         assert main(["evaluate", str(real_path), str(synthetic_path), "--json", *flags]) == 0
         printed = json.loads(capsys.readouterr().out)
         assert (printed["detection"] is not None) is detection
+        assert (printed["alpha_precision"] is not None) is support
+        assert (printed["beta_recall"] is not None) is support
         assert printed["score"] == pytest.approx(1.0)
+    # the same rows in another order: every row lies where a real row does
+    assert main(["evaluate", str(real_path), str(synthetic_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["alpha_precision"] > 0.9
 
 
 def test_keys_are_created_and_revoked_from_the_command_line(tmp_path):

@@ -49,6 +49,8 @@ async def test_a_generation_page_polls_until_done_then_shows_its_report(
     assert "Privacy of these rows" in done
     assert "Exact copies of training rows" in done
     assert re.search(r"<dt>Score</dt><dd>\d+\.\d%</dd>", done)
+    assert re.search(r"<dt>Alpha-precision</dt><dd>\d+\.\d%", done)
+    assert re.search(r"<dt>Beta-recall</dt><dd>\d+\.\d%", done)
     bars = re.findall(r'<g class="bar" data-column="([^"]+)">', done)
     assert sorted(bars) == ["age", "city", "income", "member"]
     drawn = re.findall(

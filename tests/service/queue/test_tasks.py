@@ -243,6 +243,7 @@ async def test_an_autoregressive_model_trains_and_generates_exact_conditions(
     job = await rows.job(job_id)
     assert job is not None and job.status == "completed", job and job.error
     assert job.report is not None and job.report["detection"] is not None
+    assert 0 <= job.report["alpha_precision"] <= 1 and 0 <= job.report["beta_recall"] <= 1
     download = await alice.get(f"/api/synthgen/jobs/{job_id}/download")
     frame = pd.read_csv(io.BytesIO(download.content))
     assert len(frame) == 300
