@@ -206,6 +206,8 @@ SPREAD_FIELDS = (
     "sample_rows_per_second",
     "quality_sdmetrics",
     "detection",
+    "alpha_precision",
+    "beta_recall",
     "efficacy_synthetic",
     "closer_to_train",
 )

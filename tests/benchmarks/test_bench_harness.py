@@ -140,6 +140,7 @@ def test_repeats_pair_each_seed_and_summarise_mean_and_spread() -> None:
     assert ratios == ["0.25x", "1.50x"]  # 10 / 40 on seed 0, 30 / 20 on seed 1
     assert any("holdout rows, epochs=2, seed=1 |" in line for line in lines)
     summary = lines[lines.index("Over seeds: mean ± standard deviation") :]
+    assert {"detection", "alpha-precision", "beta-recall"} <= set(summary[2].split(" | "))
     ours = next(line for line in summary if "| SynthGen |" in line).split(" | ")
     assert ours[3:6] == ["0,1", "20.0 ± 14.1", "—"]
     assert ours[6] == "0.850 ± 0.071"
