@@ -149,3 +149,14 @@ def test_pairwise_distances_are_the_privacy_checks_distances(
     np.testing.assert_allclose(distances, expected, rtol=1e-5, atol=1e-5)  # float32
     copied = expected == 0
     assert (distances[copied] == 0).all()  # a copy is at exactly 0, not rounding noise
+
+
+def test_values_far_outside_the_training_range_stay_far_and_finite() -> None:
+    """A synthetic number 1e20 times the real range would overflow float32 unclipped."""
+    columns = table(2, 80, 30, [0, 3], 0.0)
+    columns[0].synthetic[:4] = [1e20, -1e20, 1e300, np.nan]
+    space = Space(columns)
+    real, synthetic = (space.embed([getattr(c, t) for c in columns]) for t in ("real", "synthetic"))
+    distances = pairwise_distances(synthetic, real)
+    assert np.isfinite(distances).all()
+    assert distances[:3].min() > pairwise_distances(real, real).max()
