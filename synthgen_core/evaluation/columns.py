@@ -107,6 +107,16 @@ def native_categories(
     return np.array(native, dtype=bool) if any(native) else None
 
 
+def sample_rows(n: int, cap: int, rng: np.random.Generator) -> np.ndarray:
+    """Sorted indices of a uniform sample of ``cap`` of ``n`` rows; all of them when fewer.
+
+    One sample serves every column of a table, so sampled rows stay whole rows.
+    """
+    if n <= cap:
+        return np.arange(n)
+    return np.sort(rng.choice(n, cap, replace=False))
+
+
 def _missing(values: np.ndarray, n_categories: int, continuous: bool) -> np.ndarray:
     missing: np.ndarray = np.isnan(values) if continuous else values == n_categories
     return missing

@@ -44,6 +44,7 @@ from synthgen_core.evaluation.columns import (
     Column,
     feature_matrix,
     native_categories,
+    sample_rows,
 )
 
 #: Below this many rows the learner runs on one thread (see efficacy.SINGLE_THREAD_ROWS).
@@ -102,7 +103,7 @@ def detection(
     if n_rows < budget.folds:
         return None
     rows = {
-        table: _sample_rows(len(getattr(columns[0], table)), n_rows, rng)
+        table: sample_rows(len(getattr(columns[0], table)), n_rows, rng)
         for table in ("real", "synthetic")
     }
     features = np.vstack([feature_matrix(columns, table, rows[table]) for table in rows])
@@ -116,12 +117,6 @@ def detection(
     ]
     auc = float(np.mean(aucs))
     return Detection(score=1.0 - 2.0 * abs(auc - 0.5), auc=auc, folds=fits, n_rows_per_table=n_rows)
-
-
-def _sample_rows(size: int, n_rows: int, rng: np.random.Generator) -> np.ndarray:
-    if n_rows >= size:
-        return np.arange(size)
-    return np.sort(rng.choice(size, n_rows, replace=False))
 
 
 def _stratified_folds(n_rows: int, n_folds: int, rng: np.random.Generator) -> np.ndarray:

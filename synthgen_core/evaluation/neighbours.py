@@ -170,7 +170,7 @@ def _lift(queries: Rows, reference: Rows) -> tuple[np.ndarray, np.ndarray, np.nd
     is the same for every reference row. float32 unless a value is so far outside the
     training range (beyond :data:`FLOAT32_VALUES`) that its products would overflow it.
     """
-    wide = _wide_attributes(queries.codes)
+    wide = wide_attributes(queries.codes)
     narrow = np.setdiff1d(np.arange(queries.codes.shape[1]), wide)
     query_levels, reference_levels, n_levels = _levels(
         queries.codes[:, narrow], reference.codes[:, narrow]
@@ -221,7 +221,7 @@ def _squared(queries: Rows, reference: Rows, query: np.ndarray, row: np.ndarray)
     return squared
 
 
-def _wide_attributes(query_codes: np.ndarray) -> np.ndarray:
+def wide_attributes(query_codes: np.ndarray) -> np.ndarray:
     """Attributes whose queries hold more than :data:`WIDE_LEVELS` distinct levels."""
     ordered = np.sort(query_codes, axis=0)  # (Q, A)
     levels = 1 + (np.diff(ordered, axis=0) != 0).sum(axis=0)  # (A,)

@@ -40,8 +40,8 @@ from __future__ import annotations
 import msgspec
 import numpy as np
 
-from synthgen_core.evaluation.columns import Column
-from synthgen_core.evaluation.neighbours import WIDE_LEVELS, Rows, Space
+from synthgen_core.evaluation.columns import Column, sample_rows
+from synthgen_core.evaluation.neighbours import Rows, Space, wide_attributes
 
 #: Rows sampled from each table.
 SAMPLE_ROWS = 1_000
@@ -66,7 +66,8 @@ def precision_recall(columns: list[Column], rng: np.random.Generator) -> Precisi
     if min(n_real, n_synthetic) <= NEIGHBOURS:
         return None
     space = Space(columns)
-    real_rows, synthetic_rows = _sample(n_real, rng), _sample(n_synthetic, rng)
+    real_rows = sample_rows(n_real, SAMPLE_ROWS, rng)
+    synthetic_rows = sample_rows(n_synthetic, SAMPLE_ROWS, rng)
     real = space.embed([c.real[real_rows] for c in columns])
     synthetic = space.embed([c.synthetic[synthetic_rows] for c in columns])
     between = pairwise_distances(real, synthetic)  # (n, m)
@@ -105,15 +106,15 @@ def pairwise_distances(queries: Rows, reference: Rows) -> np.ndarray:
     discrete attributes are counted by one product of 0/1 level indicators, exact in
     float32, or by comparing codes for attributes of many levels.
     """
-    wide = _wide(queries.codes, reference.codes)
-    narrow = np.flatnonzero(~wide)
+    wide = wide_attributes(queries.codes)
+    narrow = np.setdiff1d(np.arange(queries.codes.shape[1]), wide)
     query_levels, reference_levels = _indicators(
         queries.codes[:, narrow], reference.codes[:, narrow]
     )
     # the whole-number mismatches first, so that a small numerical distance added to them
     # keeps its digits instead of cancelling against them
     squared = np.float32(len(narrow)) - query_levels @ reference_levels.T
-    for attribute in np.flatnonzero(wide):
+    for attribute in wide:
         squared += queries.codes[:, attribute, None] != reference.codes[:, attribute]
     query_values, reference_values = (_float32(rows.values) for rows in (queries, reference))
     difference = np.empty_like(squared)  # one buffer: temporaries would triple the time
@@ -135,18 +136,12 @@ def _float32(values: np.ndarray) -> np.ndarray:
     return clipped
 
 
-def _wide(query_codes: np.ndarray, reference_codes: np.ndarray) -> np.ndarray:
-    """(A,) attributes whose codes reach past :data:`WIDE_LEVELS`: compared, not multiplied."""
-    highest = np.maximum(query_codes.max(axis=0, initial=0), reference_codes.max(axis=0, initial=0))
-    wide: np.ndarray = highest >= WIDE_LEVELS
-    return wide
-
-
 def _indicators(
     query_codes: np.ndarray, reference_codes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(Q, L) and (R, L) float32 0/1 indicators of each row's level of every attribute."""
-    offsets = np.arange(query_codes.shape[1]) * WIDE_LEVELS  # one range of keys per attribute
+    size = int(max(query_codes.max(initial=0), reference_codes.max(initial=0))) + 1
+    offsets = np.arange(query_codes.shape[1]) * size  # one range of keys per attribute
     keys = np.concatenate([query_codes + offsets, reference_codes + offsets])
     _, index = np.unique(keys, return_inverse=True)
     index = index.reshape(keys.shape)
@@ -170,7 +165,3 @@ def _kth_nearest(distances: np.ndarray, *, itself: bool = False) -> np.ndarray:
 def _integrated(curve: np.ndarray) -> float:
     """1 - 2 * the mean gap between the curve and the diagonal over the levels, in [0, 1]."""
     return float(np.clip(1.0 - 2.0 * np.mean(np.abs(curve - LEVELS)), 0.0, 1.0))
-
-
-def _sample(n: int, rng: np.random.Generator) -> np.ndarray:
-    return np.sort(rng.choice(n, SAMPLE_ROWS, replace=False)) if n > SAMPLE_ROWS else np.arange(n)

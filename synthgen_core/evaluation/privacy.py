@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from synthgen_core.evaluation.columns import Column, finite
+from synthgen_core.evaluation.columns import Column, finite, sample_rows
 from synthgen_core.evaluation.neighbours import Rows, Space, nearest_distances, select, stack
 from synthgen_core.metadata.pii import pii_keys
 
@@ -103,10 +103,6 @@ def exact_copy_rate(columns: list[Column]) -> float:
     return float(pd.Series(synthetic).isin(real).mean())  # a hash set: no sort of either table
 
 
-def _sample(n: int, cap: int, rng: np.random.Generator) -> np.ndarray:
-    return np.sort(rng.choice(n, cap, replace=False)) if n > cap else np.arange(n)
-
-
 def privacy(columns: list[Column], rng: np.random.Generator) -> Privacy:
     """Exact copies, DCR against a random baseline and, given a holdout, closer-to-train.
 
@@ -120,9 +116,9 @@ def privacy(columns: list[Column], rng: np.random.Generator) -> Privacy:
 def _privacy(columns: list[Column], rng: np.random.Generator) -> Privacy:
     space = Space(columns)
     n_real = len(columns[0].real)
-    train_rows = _sample(n_real, min(n_real, MAX_REFERENCE), rng)  # one sample for all columns
+    train_rows = sample_rows(n_real, min(n_real, MAX_REFERENCE), rng)  # one sample for all columns
     reference = space.embed([c.real[train_rows] for c in columns])
-    query_rows = _sample(len(columns[0].synthetic), MAX_QUERIES, rng)
+    query_rows = sample_rows(len(columns[0].synthetic), MAX_QUERIES, rng)
     queries = space.embed([c.synthetic[query_rows] for c in columns])
     baseline = space.embed(space.random_rows(min(len(query_rows), BASELINE_ROWS), rng))
     distances = nearest_distances(stack(queries, baseline), reference)
@@ -161,7 +157,7 @@ def _closer_to_train(
     """
     holdout = [_holdout(column) for column in space.columns]
     n_matched = min(len(reference.values), len(holdout[0]))
-    held_rows = _sample(len(holdout[0]), n_matched, rng)
+    held_rows = sample_rows(len(holdout[0]), n_matched, rng)
     to_holdout = nearest_distances(queries, space.embed([values[held_rows] for values in holdout]))
     if n_matched == len(reference.values):
         return closer_share(to_reference, to_holdout), n_matched
