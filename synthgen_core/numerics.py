@@ -63,3 +63,33 @@ def truncated_normal(
     x = np.where(p_hi > p_lo, x, hi)  # both bounds beyond float precision: the nearer one
     x = np.clip(x, lo, hi)
     return mean + sd * np.where(flip, -x, x)
+
+
+def gibbs_truncated_normal(
+    scores: np.ndarray,
+    mean: np.ndarray,
+    precision: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+    *,
+    columns: list[int],
+    sweeps: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Gibbs sweeps towards N(mean, cov) truncated to a box, on ``scores`` (N, K) in place.
+
+    Each of ``columns`` is redrawn from its full conditional, every row at once; the other
+    columns stay as they are. ``precision`` is the inverse of ``cov``; ``bounds`` is (low,
+    high), shared (K,) or per row (N, K).
+    """
+    low, high = bounds
+    for _ in range(sweeps):
+        for k in columns:
+            diagonal = precision[k, k]
+            others = (
+                scores @ precision[k] - mean @ precision[k] - (scores[:, k] - mean[k]) * diagonal
+            )
+            conditional = mean[k] - others / diagonal
+            scores[:, k] = truncated_normal(
+                conditional, 1.0 / np.sqrt(diagonal), low[..., k], high[..., k], rng
+            )
+    return scores

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy import special
 
-from synthgen_core.numerics import nearest_correlation, truncated_normal
+from synthgen_core.numerics import gibbs_truncated_normal, nearest_correlation, truncated_normal
 
 HERMITE_ORDER = 12
 MIN_PAIR_ROWS = 3
@@ -146,11 +146,7 @@ def _truncated_mvn(
     )
     if t == 1:
         return z
-    precision = np.linalg.inv(cov)
-    for _ in range(GIBBS_SWEEPS):
-        for k in range(t):
-            others = np.arange(t) != k
-            shift = (z[:, others] - mean[others]) @ precision[k, others] / precision[k, k]
-            sd = 1.0 / np.sqrt(precision[k, k])
-            z[:, k] = truncated_normal(mean[k] - shift, sd, bounds[k, 0], bounds[k, 1], rng)
-    return z
+    box = (bounds[:, 0], bounds[:, 1])
+    return gibbs_truncated_normal(
+        z, mean, np.linalg.inv(cov), box, columns=list(range(t)), sweeps=GIBBS_SWEEPS, rng=rng
+    )
