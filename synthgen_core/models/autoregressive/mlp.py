@@ -17,9 +17,9 @@ tables of a few hundred rows, where each column's own MLP has few rows to learn 
 transformer's weights shared across columns did better (see ``architecture`` in
 :class:`~synthgen_core.models.config.AutoregressiveConfig`).
 
-Sampling keeps the embeddings of the columns drawn so far in the order they were drawn, so
-the column at position ``p`` reads only the first ``p`` of them (:mod:`.cursors`): on
-average half of its first layer's inputs.
+Sampling reads only the columns drawn so far: the column at position ``p`` sums, per row,
+``p`` rows of a table of (token embedding) x (first-layer weights) built once per draw
+(:class:`~.cursors.MLPLayout`), instead of multiplying ``p x E`` inputs by its weights.
 """
 
 from __future__ import annotations

@@ -69,12 +69,14 @@ def shared_step(
     position = cache.length
     shared = network.new_cache(len(rows))
     for layer in range(len(network.blocks)):
-        shared.keys[layer][:position] = cache.keys[layer][:position, rows]  # (t, G, W)
-        shared.values[layer][:position] = cache.values[layer][:position, rows]
+        shared.keys[layer][:position] = cache.keys[layer][:position].index_select(1, rows)
+        shared.values[layer][:position] = cache.values[layer][:position].index_select(1, rows)
     shared.length = position
-    hidden = network.step(inputs[rows], shared)  # (G, W)
+    hidden = network.step(inputs.index_select(0, rows), shared)  # (G, W)
     for layer in range(len(network.blocks)):
-        cache.keys[layer][position] = shared.keys[layer][position][prefixes.group]  # (n, W)
-        cache.values[layer][position] = shared.values[layer][position][prefixes.group]
+        cache.keys[layer][position] = shared.keys[layer][position].index_select(0, prefixes.group)
+        cache.values[layer][position] = shared.values[layer][position].index_select(
+            0, prefixes.group
+        )
     cache.length += 1
-    return hidden[prefixes.group]
+    return hidden.index_select(0, prefixes.group)

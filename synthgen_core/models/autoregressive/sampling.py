@@ -23,11 +23,12 @@ once per distinct prefix (:mod:`.prefixes`): the same rows, for less work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 
-from synthgen_core.models.autoregressive.cursors import chunk_rows, cursor
+from synthgen_core.models.autoregressive.cursors import Cursor, chunk_rows, cursors
 from synthgen_core.models.autoregressive.dependencies import Dependency, DependencyGuard
 from synthgen_core.models.autoregressive.networks import AnyOrderNetwork
 from synthgen_core.models.autoregressive.prefixes import Prefixes
@@ -57,9 +58,12 @@ def draw_tokens(
     drawing = _Drawing(guard=guard, generator=generator, temperature=temperature, ranges=masks)
     out = torch.empty((n_rows, network.n_columns), dtype=torch.long)
     step = chunk_rows(network)
+    new_cursor = cursors(network, order)
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
-        out[start:stop] = _draw_chunk(network, stop - start, order, fixed, drawing)
+        out[start:stop] = _draw_chunk(
+            network, stop - start, order, fixed, drawing, new_cursor=new_cursor
+        )
     return out
 
 
@@ -80,12 +84,14 @@ def _draw_chunk(
     order: list[int],
     fixed: dict[int, int],
     drawing: _Drawing,
+    *,
+    new_cursor: Callable[[int], Cursor],
 ) -> torch.Tensor:
     device = network.device
     tokens = torch.empty((n_rows, network.n_columns), dtype=torch.long, device=device)
     if not order:
         return tokens.cpu()
-    rows = cursor(network, n_rows, order)
+    rows = new_cursor(n_rows)
     prefixes: Prefixes | None = Prefixes.start(n_rows, device)
     done: set[int] = set()
     for column in order:
@@ -95,7 +101,7 @@ def _draw_chunk(
                 network, hidden, column, tokens=tokens, fixed=fixed, done=done, drawing=drawing
             )
             kept = torch.multinomial(weights, n_rows, replacement=True, generator=drawing.generator)
-            tokens, hidden = tokens[kept], hidden[kept]
+            tokens, hidden = tokens.index_select(0, kept), hidden.index_select(0, kept)
             rows.reorder(kept)
             prefixes = None if prefixes is None else prefixes.select(kept)
         if column in fixed:

@@ -4,9 +4,11 @@ gives the numbers of a full pass, once per shared prefix or once per row."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
-from synthgen_core.models.autoregressive.cursors import MLPCursor
+from synthgen_core.models.autoregressive import cursors
+from synthgen_core.models.autoregressive.cursors import MLPCursor, MLPLayout
 from synthgen_core.models.autoregressive.mlp import AnyOrderMLP
 from synthgen_core.models.autoregressive.prefixes import Prefixes
 from tests.core.models.autoregressive.small_networks import random_tokens, small_network
@@ -38,8 +40,33 @@ def _stepped(
     return [out[column] for column in range(len(VOCAB))]
 
 
+@pytest.fixture(params=["tables", "product", "both"])
+def table_budget(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The first layer from looked-up tables, from the product, or tables for early
+    positions only (a table too large for the budget keeps the product)."""
+    rows_of_width = 4 * 16  # bytes of one table row at the small networks' width
+    budget = {"tables": 2**30, "product": 0, "both": (3 + 8) * rows_of_width}[request.param]
+    monkeypatch.setattr(cursors, "MLP_TABLE_BYTES", budget)
+    return str(request.param)
+
+
 @torch.no_grad()
-def test_the_cursor_gives_the_losses_of_a_full_pass_in_every_order():
+def test_the_layout_builds_tables_while_they_fit(table_budget: str):
+    layout = MLPLayout.of(_network(), [0, 1, 2, 3])
+    built = [table is not None for table in layout.tables]
+    expected = {
+        "tables": [False, True, True, True],
+        "product": [False, False, False, False],
+        "both": [False, True, True, False],  # 3 rows, then 3 + 5, then 12 over budget
+    }[table_budget]
+    assert built == expected
+    for position, table in enumerate(layout.tables):
+        if table is not None:
+            assert table.shape == (sum(VOCAB[:position]), 16)
+
+
+@torch.no_grad()
+def test_the_cursor_gives_the_losses_of_a_full_pass_in_every_order(table_budget: str):
     tokens = _tokens()
     for depth in (1, 2):
         network = _network(depth=depth)
@@ -55,7 +82,7 @@ def test_the_cursor_gives_the_losses_of_a_full_pass_in_every_order():
 
 
 @torch.no_grad()
-def test_one_pass_per_prefix_gives_every_row_the_plain_numbers():
+def test_one_pass_per_prefix_gives_every_row_the_plain_numbers(table_budget: str):
     network, tokens = _network(), _tokens(rows=200)
     for order in ([0, 3, 2, 1], [1, 0, 2, 3]):
         plain = _stepped(network, tokens, order, shared=False)
@@ -106,7 +133,7 @@ def test_training_lowers_the_loss_in_a_random_order():
 
 
 @torch.no_grad()
-def test_reordering_rows_mid_way_gives_the_numbers_of_the_reordered_rows():
+def test_reordering_rows_mid_way_gives_the_numbers_of_the_reordered_rows(table_budget: str):
     """Resampling for a condition keeps each row's state with it, prefixes included."""
     network, tokens = _network(), _tokens(rows=100)
     kept = torch.randint(0, 100, (100,), generator=torch.Generator().manual_seed(2))
