@@ -24,6 +24,7 @@ Progress JSON (``jobs.progress``, and ``models.progress`` for training)::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from enum import StrEnum
@@ -41,6 +42,9 @@ from synthgen_service.store import leases
 from synthgen_service.store.tables import utcnow
 
 logger = logging.getLogger("synthgen.worker")
+
+#: Seconds a job's end waits for a heartbeat write in progress before cancelling it.
+STOP_GRACE_S = 10.0
 
 
 class Phase(StrEnum):
@@ -119,6 +123,7 @@ class Monitor:
         self._latest: Progress | None = Progress(phase=Phase.LOADING)
         self._last: Progress = Progress(phase=Phase.LOADING)
         self._pump: asyncio.Task[None] | None = None
+        self._pump_done = asyncio.Event()
         self._losses = LossRecorder()
 
     @property
@@ -163,19 +168,30 @@ class Monitor:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._pump is not None:
+        """Stop the pump between two beats, never inside one.
+
+        Cancelling a beat halfway through its transaction can leave the database
+        connection neither committed nor returned to the pool. A beat that takes longer
+        than :data:`STOP_GRACE_S` (a database that hangs) is cancelled all the same.
+        """
+        if self._pump is None:
+            return
+        self._pump_done.set()
+        _, pending = await asyncio.wait({self._pump}, timeout=STOP_GRACE_S)
+        if pending:
             self._pump.cancel()
-            await asyncio.gather(self._pump, return_exceptions=True)
+        await asyncio.gather(self._pump, return_exceptions=True)
 
     async def _run(self) -> None:
-        while True:
+        while not self._pump_done.is_set():
             try:
                 await self.beat()
             except (SQLAlchemyError, OSError) as exc:  # a database blip must not end the pump
                 logger.warning(
                     "job %s: heartbeat failed (%s)", self.lease.job_id, type(exc).__name__
                 )
-            await asyncio.sleep(self.rt.options.heartbeat_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._pump_done.wait(), self.rt.options.heartbeat_s)
 
     async def beat(self) -> None:
         """Write heartbeat and pending progress; pick up a cancel request."""

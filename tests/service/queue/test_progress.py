@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +15,7 @@ from synthgen_service.queue.options import WorkerOptions
 from synthgen_service.queue.progress import Monitor, StopReason, sampling_progress
 from synthgen_service.queue.runtime import Runtime
 from synthgen_service.settings import Settings
+from synthgen_service.store import leases
 from tests.service.queue.support import Rows, copula_model
 
 pytestmark = pytest.mark.redis
@@ -145,3 +147,32 @@ async def test_generation_progress_shape(alice: Any, rt: Runtime, rows: Rows) ->
     assert job.progress["rows_written"] == 250 and job.progress["total_rows"] == 1000
     assert job.progress["eta_seconds"] == pytest.approx(6.0)
     assert "epoch" not in job.progress
+
+
+async def test_leaving_the_monitor_lets_a_beat_in_progress_finish(
+    alice: Any, rt: Runtime, rows: Rows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A beat cancelled halfway through its transaction could strand its connection."""
+    ids, lease = await _running(alice, rt)
+    writing, outcomes = asyncio.Event(), []
+    plain_beat = leases.beat
+
+    async def slow_beat(session: Any, run: Lease, progress: dict[str, Any] | None) -> bool | None:
+        writing.set()
+        try:
+            await asyncio.sleep(0.3)  # the job ends while this write is under way
+            cancel = await plain_beat(session, run, progress)
+        except asyncio.CancelledError:
+            outcomes.append("cancelled")
+            raise
+        outcomes.append("written")
+        return cancel
+
+    monkeypatch.setattr(leases, "beat", slow_beat)
+    async with Monitor(rt, lease) as monitor:
+        monitor.report(sampling_progress(7, 10, 1.0))
+        await writing.wait()
+    assert outcomes == ["written"]  # finished, and no beat after the monitor closed
+    job = await rows.job(ids["job_id"])
+    assert job is not None and job.progress is not None
+    assert job.progress["rows_written"] == 7
