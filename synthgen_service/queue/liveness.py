@@ -25,6 +25,8 @@ logger = logging.getLogger("synthgen.worker")
 
 #: Seconds between two heartbeats of one worker.
 BEAT_EVERY_S = 5.0
+#: Seconds :meth:`Heartbeat.stop` waits for a beat under way before cancelling it.
+STOP_GRACE_S = 5.0
 #: Seconds a heartbeat stays visible: three beats, so one slow beat is not a death.
 WORKER_TTL_S = 15
 
@@ -73,6 +75,7 @@ class Heartbeat:
         self.redis, self.key = redis, _roster(queue_name)
         self.member = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         """Beat once now (the worker counts as alive from here on), then keep beating."""
@@ -80,9 +83,16 @@ class Heartbeat:
         self._task = asyncio.create_task(self._run(), name="synthgen worker heartbeat")
 
     async def stop(self) -> None:
-        """Stop beating and delete the key: the worker is gone at once, not after the TTL."""
+        """Stop beating and delete the key: the worker is gone at once, not after the TTL.
+
+        A beat under way finishes first (cancelled inside its pipeline, the Redis
+        connection is left for the garbage collector); one that hangs is cancelled.
+        """
         if self._task is not None:
-            self._task.cancel()
+            self._stopping.set()
+            _, pending = await asyncio.wait({self._task}, timeout=STOP_GRACE_S)
+            if pending:
+                self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         with contextlib.suppress(RedisError, OSError):
             await self.redis.zrem(self.key, self.member)
@@ -98,7 +108,10 @@ class Heartbeat:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(BEAT_EVERY_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), BEAT_EVERY_S)
+            if self._stopping.is_set():
+                return
             try:
                 await self._beat()
             except (RedisError, OSError) as exc:  # Redis restarting: beat again next time

@@ -6,6 +6,8 @@ Real Redis, a queue name of the test's own and, at first, no worker at all (as w
 
 from __future__ import annotations
 
+import asyncio
+
 from synthgen_service.queue.liveness import WORKER_TTL_S, Heartbeat
 from synthgen_service.queue.options import WorkerOptions
 from tests.service.queue.support import background, eventually
@@ -66,3 +68,33 @@ async def test_heartbeats_expire_and_count_per_worker_and_queue(client, app, ali
         for beat in (first, second, other):
             await beat.stop()
     assert await _workers(client) == 0
+
+
+async def test_stopping_lets_a_beat_under_way_finish_then_withdraws(
+    client, app, settings, monkeypatch
+):
+    """A beat cancelled inside its Redis pipeline would leave the connection to the GC."""
+    from synthgen_service.queue import liveness
+
+    monkeypatch.setattr(liveness, "BEAT_EVERY_S", 0.05)
+    heartbeat = Heartbeat(app.state.queue, settings.queue_name)
+    plain_beat, slow, outcomes = heartbeat._beat, asyncio.Event(), []
+
+    async def beat() -> None:
+        if slow.is_set():
+            try:
+                await asyncio.sleep(0.3)  # the worker stops while this beat is under way
+            except asyncio.CancelledError:
+                outcomes.append("cancelled")
+                raise
+        await plain_beat()
+        outcomes.append("written")
+
+    monkeypatch.setattr(heartbeat, "_beat", beat)
+    await heartbeat.start()  # the first beat, at once
+    outcomes.clear()
+    slow.set()
+    await asyncio.sleep(0.1)  # a periodic beat (every 0.05 s here) is under way
+    await heartbeat.stop()
+    assert outcomes == ["written"]
+    assert await _workers(client) == 0  # and the worker withdrew all the same
