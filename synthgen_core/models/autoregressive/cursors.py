@@ -4,9 +4,9 @@ The sampler (:mod:`.sampling`) asks a cursor for the network's output at the nex
 of the order (:meth:`Cursor.hidden`), draws that column's tokens from its head, and hands
 them back (:meth:`Cursor.advance`). The transformer keeps its keys and values per block;
 the MLP keeps the columns drawn so far (:class:`MLPLayout` has what the chunks of one draw
-share). Rows are gathered with ``index_select``, 4-6x as fast as indexing with a tensor on
-a CPU. Rows that share the tokens drawn
-so far (:class:`~.prefixes.Prefixes`) share the output, so it is computed once per prefix.
+share). Rows that share the tokens drawn so far (:class:`~.prefixes.Prefixes`) share the
+output, so it is computed once per prefix. Rows are gathered with ``index_select``, 4-6x
+as fast as indexing with a tensor on a CPU.
 """
 
 from __future__ import annotations
