@@ -21,6 +21,8 @@ import uuid
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from synthgen_service.queue.periodic import pause, stop_between_beats
+
 logger = logging.getLogger("synthgen.worker")
 
 #: Seconds between two heartbeats of one worker.
@@ -89,11 +91,7 @@ class Heartbeat:
         connection is left for the garbage collector); one that hangs is cancelled.
         """
         if self._task is not None:
-            self._stopping.set()
-            _, pending = await asyncio.wait({self._task}, timeout=STOP_GRACE_S)
-            if pending:
-                self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await stop_between_beats(self._task, self._stopping, STOP_GRACE_S)
         with contextlib.suppress(RedisError, OSError):
             await self.redis.zrem(self.key, self.member)
 
@@ -108,9 +106,7 @@ class Heartbeat:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), BEAT_EVERY_S)
-            if self._stopping.is_set():
+            if await pause(self._stopping, BEAT_EVERY_S):
                 return
             try:
                 await self._beat()

@@ -24,7 +24,6 @@ Progress JSON (``jobs.progress``, and ``models.progress`` for training)::
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from enum import StrEnum
@@ -37,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from synthgen_core.nn.training import TrainingProgress
 from synthgen_service.queue.lease import Lease
 from synthgen_service.queue.loss_history import LossHistory, LossRecorder
+from synthgen_service.queue.periodic import pause, stop_between_beats
 from synthgen_service.queue.runtime import Runtime
 from synthgen_service.store import leases
 from synthgen_service.store.tables import utcnow
@@ -176,22 +176,18 @@ class Monitor:
         """
         if self._pump is None:
             return
-        self._pump_done.set()
-        _, pending = await asyncio.wait({self._pump}, timeout=STOP_GRACE_S)
-        if pending:
-            self._pump.cancel()
-        await asyncio.gather(self._pump, return_exceptions=True)
+        await stop_between_beats(self._pump, self._pump_done, STOP_GRACE_S)
 
     async def _run(self) -> None:
-        while not self._pump_done.is_set():
+        while True:
             try:
                 await self.beat()
             except (SQLAlchemyError, OSError) as exc:  # a database blip must not end the pump
                 logger.warning(
                     "job %s: heartbeat failed (%s)", self.lease.job_id, type(exc).__name__
                 )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._pump_done.wait(), self.rt.options.heartbeat_s)
+            if await pause(self._pump_done, self.rt.options.heartbeat_s):
+                return
 
     async def beat(self) -> None:
         """Write heartbeat and pending progress; pick up a cancel request."""
