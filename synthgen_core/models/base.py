@@ -168,14 +168,23 @@ class Synthesizer(ABC):
         elif self._fit_seed is None:
             self._fit_seed = fresh_seed()
 
-    def _training_checkpoint(self, **parts: Stateful) -> TrainingCheckpoint | None:
-        """For ``run_epochs``: the fit's checkpoint file and the parts of the training."""
+    def _training_checkpoint(
+        self, *, stage: int = 0, **parts: Stateful
+    ) -> TrainingCheckpoint | None:
+        """For ``run_epochs``: the fit's checkpoint file and the parts of training ``stage``.
+
+        A fit that trains several networks in turn numbers them as stages 0, 1, ...
+        """
         checkpoint = self._checkpoint
         if checkpoint is None or self._fit_seed is None:  # a checkpoint always has a seed
             return None
         from synthgen_core.nn.checkpoint import TrainingCheckpoint
 
-        return TrainingCheckpoint(checkpoint, parts, self._fit_seed)
+        return TrainingCheckpoint(checkpoint, parts, self._fit_seed, stage)
+
+    def _checkpointed_stage(self) -> int | None:
+        """The stage of training the fit's checkpoint file holds; None without one."""
+        return None if self._checkpoint is None else self._checkpoint.stage
 
     def _training_seed(self) -> int | None:
         """The seed ``_fit`` draws from: the config's, or the one a checkpoint recorded."""

@@ -18,6 +18,7 @@ import msgspec
 
 from synthgen_core.constraints.specs import Constraint, explain_error
 from synthgen_core.errors import ConfigError, ConfigOptionError
+from synthgen_core.transform.bins import MIN_BIN_ROWS
 
 Epochs = Annotated[int, msgspec.Meta(ge=1, le=100_000, description="Number of training epochs.")]
 BatchSize = Annotated[int, msgspec.Meta(ge=2, le=1_000_000, description="Training batch size.")]
@@ -154,6 +155,11 @@ JITTER_TABLE_ROWS = 1_000
 WEIGHT_AVERAGE_DECAY = 0.99
 AVERAGE_TABLE_ROWS = 1_000
 TRANSFORMER_WIDTH, TRANSFORMER_DEPTH = 96, 3
+#: Tables of fewer rows than CHOOSE_BINS_BELOW_ROWS are fitted with bins of MIN_BIN_ROWS
+#: rows, of COARSE_BIN_ROWS and of all rows (one bin a column), and keep the best fit
+#: (synthgen_core.models.autoregressive.bin_choice).
+COARSE_BIN_ROWS = 40
+CHOOSE_BINS_BELOW_ROWS = 2_000
 
 
 class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True):
@@ -250,6 +256,23 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
     max_bins: Annotated[
         int, msgspec.Meta(ge=2, le=4096, description="Most tokens of a numerical column.")
     ] = 100
+    bin_rows: (
+        Annotated[
+            int,
+            msgspec.Meta(
+                ge=1,
+                le=1_000_000_000,
+                description=(
+                    "Training rows a numerical bin holds at least (more rows per bin: fewer, "
+                    f"coarser bins); null: {MIN_BIN_ROWS}, and tables under "
+                    f"{CHOOSE_BINS_BELOW_ROWS:,} rows are also fitted with {COARSE_BIN_ROWS} "
+                    "and with one bin a column, keeping the fit whose samples a classifier "
+                    "tells least from the training rows."
+                ),
+            ),
+        ]
+        | None
+    ) = None
     bin_copula: Annotated[
         bool,
         msgspec.Meta(
@@ -299,6 +322,18 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
         if self.architecture != "auto":
             return self.architecture
         return "mlp" if n_train >= AUTO_MLP_ROWS else "transformer"
+
+    def bin_row_choices(self, n_rows: int) -> list[int]:
+        """The ``bin_rows`` to fit a table of ``n_rows`` rows with, finest first.
+
+        One choice unless ``bin_rows`` is null and the table is small; the last of several
+        is ``n_rows``: one bin a column.
+        """
+        if self.bin_rows is not None:
+            return [self.bin_rows]
+        if n_rows >= CHOOSE_BINS_BELOW_ROWS:
+            return [MIN_BIN_ROWS]
+        return [MIN_BIN_ROWS, COARSE_BIN_ROWS, max(n_rows, COARSE_BIN_ROWS + 1)]
 
     def jitter(self, n_train: int) -> float:
         """The rank noise to train ``n_train`` rows with: ``jitter_rows``, null resolved."""

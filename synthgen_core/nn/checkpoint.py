@@ -98,9 +98,18 @@ class Checkpoint:
         """The seed of the training this file continues (None: no usable file)."""
         return None if self._header is None else int(self._header["seed"])
 
-    def resume(self, parts: Mapping[str, Stateful]) -> Resumed | None:
-        """Restore ``parts`` from the file; None when there is nothing to resume."""
-        if self._header is None or self._tensors is None:
+    @property
+    def stage(self) -> int | None:
+        """Which of a fit's trainings the file holds (None: no usable file).
+
+        A fit that trains several networks in turn (one per choice of bins, say) numbers
+        them; a fit of one network is stage 0.
+        """
+        return None if self._header is None else int(self._header.get("stage", 0))
+
+    def resume(self, parts: Mapping[str, Stateful], stage: int = 0) -> Resumed | None:
+        """Restore ``parts`` from the file; None when it holds nothing of ``stage``."""
+        if self._header is None or self._tensors is None or self.stage != stage:
             return None
         values = self._header["parts"]
         for name, part in parts.items():
@@ -129,8 +138,9 @@ class Checkpoint:
         history: list[dict[str, float]],
         elapsed: float,
         seed: int,
+        stage: int = 0,
     ) -> None:
-        """Write the state after ``epoch`` epochs, atomically."""
+        """Write the state of training ``stage`` after ``epoch`` epochs, atomically."""
         values: dict[str, Any] = {}
         tensors: dict[str, torch.Tensor] = {}
         for name, part in parts.items():
@@ -142,6 +152,7 @@ class Checkpoint:
             "version": CHECKPOINT_VERSION,
             "key": self.key,
             "seed": seed,
+            "stage": stage,
             "epoch": epoch,
             "elapsed": elapsed,
             "history": [_json_losses(losses) for losses in history],
@@ -226,11 +237,15 @@ class NumpyRandomState:
 
 
 class TrainingCheckpoint(NamedTuple):
-    """What ``run_epochs`` needs to resume and save: the file, the parts, the fit's seed."""
+    """What ``run_epochs`` needs to resume and save: the file, the parts, the fit's seed.
+
+    ``stage`` numbers the training among those of one fit (see :attr:`Checkpoint.stage`).
+    """
 
     file: Checkpoint
     parts: Mapping[str, Stateful]
     seed: int
+    stage: int = 0
 
 
 def training_key(model_type: str, options: Mapping[str, Any], data: pd.DataFrame) -> str:

@@ -62,7 +62,9 @@ def run_epochs(
     losses and seconds count as this fit's) and saves every few epochs or seconds, and when
     the callback stops it, so the next fit continues from there.
     """
-    resumed = checkpoint.file.resume(checkpoint.parts) if checkpoint is not None else None
+    resumed = None
+    if checkpoint is not None:
+        resumed = checkpoint.file.resume(checkpoint.parts, checkpoint.stage)
     first, history, spent = resumed if resumed is not None else (0, [], 0.0)
     start = time.perf_counter() - spent
     for epoch in range(first, epochs):
@@ -108,6 +110,7 @@ def _save(
             history=history,
             elapsed=elapsed,
             seed=checkpoint.seed,
+            stage=checkpoint.stage,
         )
 
 

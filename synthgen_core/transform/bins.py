@@ -41,7 +41,8 @@ IntArray = npt.NDArray[np.int64]
 
 #: Quantile points stored per bin (its inverse CDF, piecewise linear between them).
 GRID_POINTS = 17
-#: A bin holds at least this many training values: a table of 500 rows gets 25 bins.
+#: A bin holds at least this many training values by default: a table of 500 rows gets 25
+#: bins. Small tables may bin more coarsely (``AutoregressiveConfig.bin_rows``).
 MIN_BIN_ROWS = 20
 
 
@@ -74,15 +75,20 @@ class NumericBins(msgspec.Struct, frozen=True, kw_only=True):
         return self.n_atoms + self.n_bins if self.has_missing else None
 
 
-def fit_bins(name: str, values: FloatArray, max_bins: int) -> NumericBins:
-    """Tokens for ``values`` (NaN where missing); see the module docstring."""
+def fit_bins(
+    name: str, values: FloatArray, max_bins: int, min_bin_rows: int = MIN_BIN_ROWS
+) -> NumericBins:
+    """Tokens for ``values`` (NaN where missing); see the module docstring.
+
+    Each bin holds at least ``min_bin_rows`` values (or all of them, in one bin).
+    """
     present = values[~np.isnan(values)]
     distinct, counts = np.unique(present, return_counts=True)
     repeated = counts[counts > 1].sum() * 2 >= present.size  # most rows share their value
     few = len(distinct) <= max_bins and bool(repeated)
     atoms = distinct if few else distinct[_point_masses(counts, max_bins)]
     rest = present[~np.isin(present, atoms)]
-    edges, grid = _quantile_bins(rest, max_bins - len(atoms))
+    edges, grid = _quantile_bins(rest, max_bins - len(atoms), min_bin_rows)
     return NumericBins(
         name=name,
         atoms=atoms.tolist(),
@@ -204,11 +210,13 @@ def _point_masses(counts: IntArray, max_bins: int) -> npt.NDArray[np.bool_]:
     return heavy
 
 
-def _quantile_bins(rest: FloatArray, max_bins: int) -> tuple[FloatArray, FloatArray]:
+def _quantile_bins(
+    rest: FloatArray, max_bins: int, min_bin_rows: int
+) -> tuple[FloatArray, FloatArray]:
     """Edges (B + 1,) and within-bin grids (B, GRID_POINTS) of equal-mass bins of ``rest``."""
     if rest.size == 0:
         return np.zeros(0), np.zeros((0, GRID_POINTS))
-    n_bins = int(np.clip(rest.size // MIN_BIN_ROWS, 1, max(max_bins, 1)))
+    n_bins = int(np.clip(rest.size // min_bin_rows, 1, max(max_bins, 1)))
     edges = np.unique(np.quantile(rest, np.linspace(0.0, 1.0, n_bins + 1)))
     if len(edges) == 1:  # one value left: one degenerate bin
         edges = np.repeat(edges, 2)

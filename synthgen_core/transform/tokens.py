@@ -23,6 +23,7 @@ from synthgen_core.errors import ConditionError, DataError, NotFittedError
 from synthgen_core.metadata.metadata import Metadata
 from synthgen_core.transform.bin_copula import BinCopula, fit_bin_copula, inside_bins
 from synthgen_core.transform.bins import (
+    MIN_BIN_ROWS,
     NumericBins,
     decode_bins,
     encode_bins,
@@ -53,17 +54,25 @@ class TokenizerState(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class TableTokenizer:
     """Reversible table <-> ``(N, C)`` int64 tokens, one column per learned column."""
 
-    def __init__(self, metadata: Metadata, *, max_bins: int = 100, copula: bool = True) -> None:
+    def __init__(
+        self,
+        metadata: Metadata,
+        *,
+        max_bins: int = 100,
+        copula: bool = True,
+        min_bin_rows: int = MIN_BIN_ROWS,
+    ) -> None:
         self.metadata = metadata
         self.max_bins = max_bins
         self.copula = copula
+        self.min_bin_rows = min_bin_rows
 
     def fit(self, df: pd.DataFrame) -> TableTokenizer:
         """Fit the codec, the bins of every continuous column, then their copula."""
         self.codec_ = TableCodec(self.metadata).fit(df)
         encoded = self.codec_.encode(df)
         self.bins_ = {
-            name: fit_bins(name, encoded.continuous[name], self.max_bins)
+            name: fit_bins(name, encoded.continuous[name], self.max_bins, self.min_bin_rows)
             for name in self.codec_.continuous_columns
         }
         self.copula_ = self._fit_copula(encoded) if self.copula else None
@@ -78,6 +87,10 @@ class TableTokenizer:
     def columns(self) -> list[str]:
         """The tokenized columns, in table order: token ``j`` of a row is ``columns[j]``."""
         return self.codec.learned_columns
+
+    def same_tokens(self, other: TableTokenizer) -> bool:
+        """Whether ``other`` turns every table into the same tokens as this one."""
+        return self.columns == other.columns and self.bins_ == other.bins_
 
     @property
     def vocab_sizes(self) -> list[int]:

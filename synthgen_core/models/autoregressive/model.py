@@ -23,16 +23,20 @@ What a user gets from that design:
 * no memorised rows: a share of the rows is held out and training stops, restoring the
   best weights, once the loss on them no longer falls; binned numbers are read with a
   little rank noise while training (:mod:`.jitter`), so a small table's exact combinations
-  of bins are not learned by heart.
+  of bins are not learned by heart;
+* bins as fine as the table bears: a small table is fitted with finer and coarser bins
+  and keeps the fit whose rows a classifier tells least from real ones (:mod:`.bin_choice`).
 
 Randomness: the config ``seed`` feeds one :class:`numpy.random.Generator`, from which the
 tokenizer, the validation split, the column orders and one ``torch.Generator`` (weights,
-batches, dropout) are derived, so a seed gives the same model on the same device;
-``sample(seed=...)`` derives its own generator.
+batches, dropout) are derived, so a seed gives the same model on the same device; every
+choice of bins starts from the seed afresh, and the samples that score them come from a
+stream spawned from it. ``sample(seed=...)`` derives its own generator.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -44,6 +48,12 @@ import torch
 from synthgen_core.errors import ConditionError
 from synthgen_core.kinds import kind_of
 from synthgen_core.metadata import Metadata
+from synthgen_core.models.autoregressive.bin_choice import (
+    ChoiceProgress,
+    SampleDrawer,
+    most_real,
+    realism,
+)
 from synthgen_core.models.autoregressive.dependencies import Dependency, find_dependencies
 from synthgen_core.models.autoregressive.jitter import BinJitter
 from synthgen_core.models.autoregressive.networks import (
@@ -78,7 +88,10 @@ _NETWORK_PREFIX = "network."
 class Autoregressive(Synthesizer):
     """Any-order autoregressive model; ``Autoregressive(max_epochs=100, architecture="mlp")``.
 
-    Options are those of :class:`~synthgen_core.models.config.AutoregressiveConfig`.
+    Options are those of :class:`~synthgen_core.models.config.AutoregressiveConfig`. A
+    fitted model's ``bin_rows_`` is the fewest training rows its numerical bins hold, and
+    ``bin_scores_`` the detection score of each ``bin_rows`` it compared on a small table
+    (empty when it fitted one; see :mod:`.bin_choice`).
     """
 
     model_type = "autoregressive"
@@ -94,14 +107,86 @@ class Autoregressive(Synthesizer):
     def _fit(
         self, data: pd.DataFrame, metadata: Metadata, callback: TrainingCallback | None
     ) -> Metadata:
+        device = resolve_device(self.config.device)
+        choices = self._tokenizers(data, metadata)
+        self.bin_scores_: dict[int, float] = {}
+        if len(choices) == 1:
+            ((self.bin_rows_, tokenizer),) = choices.items()
+            fitted = self._fit_tokens(
+                tokenizer, data, device, callback, self.config.max_training_seconds
+            )
+        else:
+            fitted = self._choose_bins(choices, data, metadata, device, callback)
+        self.dependencies_ = fitted.dependencies
+        self.loss_history_, self.best_epoch_ = fitted.loss_history, fitted.best_epoch
+        self._install(fitted.tokenizer, fitted.network.eval(), device)
+        return fitted.tokenizer.codec.metadata_
+
+    def _tokenizers(self, data: pd.DataFrame, metadata: Metadata) -> dict[int, TableTokenizer]:
+        """The tokenizer of each ``bin_rows`` choice, finest first; one per distinct tokens."""
         config = self.config
-        device = resolve_device(config.device)
+        choices: dict[int, TableTokenizer] = {}
+        for bin_rows in config.bin_row_choices(len(data)):
+            tokenizer = TableTokenizer(
+                metadata, max_bins=config.max_bins, copula=config.bin_copula, min_bin_rows=bin_rows
+            ).fit(data)
+            if not any(tokenizer.same_tokens(other) for other in choices.values()):
+                choices[bin_rows] = tokenizer
+        return choices
+
+    def _choose_bins(
+        self,
+        choices: dict[int, TableTokenizer],
+        data: pd.DataFrame,
+        metadata: Metadata,
+        device: torch.device,
+        callback: TrainingCallback | None,
+    ) -> _Fitted:
+        """The fit of the choice whose samples look most real (see :mod:`.bin_choice`).
+
+        The fits share ``max_training_seconds``. Each is a stage of the fit's checkpoint: a
+        resumed fit trains the choices before the one the file holds again (from the same
+        seed, to the same weights) without saving, and resumes that one from the file.
+        """
+        progress = ChoiceProgress(callback, len(choices), self.config.max_epochs)
+        budget = self.config.max_training_seconds
+        scoring = numpy_rng(self._training_seed()).spawn(1)[0]
+        on_file = self._checkpointed_stage()
+        fits: dict[int, _Fitted] = {}
+        scores: list[float] = []
+        for index, (bin_rows, tokenizer) in enumerate(choices.items()):
+            if progress.stopped:
+                break
+            progress.start(index)
+            seconds = None if budget is None else (budget - progress.spent) / (len(choices) - index)
+            replay = on_file is not None and on_file > index
+            stage = None if replay else index
+            fitted = self._fit_tokens(tokenizer, data, device, progress, seconds, stage=stage)
+            fits[bin_rows] = fitted
+            draw = fitted.sampler(self.config.temperature, device)
+            scores.append(realism(draw, data, metadata, scoring))
+        self.bin_scores_ = dict(zip(fits, scores, strict=True))
+        self.bin_rows_ = list(fits)[most_real(scores)]
+        return fits[self.bin_rows_]
+
+    def _fit_tokens(
+        self,
+        tokenizer: TableTokenizer,
+        data: pd.DataFrame,
+        device: torch.device,
+        callback: TrainingCallback | None,
+        max_seconds: float | None,
+        *,
+        stage: int | None = 0,
+    ) -> _Fitted:
+        """Train a network on ``data`` as ``tokenizer`` reads it.
+
+        ``stage`` numbers the training in the fit's checkpoint; None saves none.
+        """
+        config = self.config
         rng = numpy_rng(self._training_seed())
-        tokenizer = TableTokenizer(
-            metadata, max_bins=config.max_bins, copula=config.bin_copula
-        ).fit(data)
         encoded = tokenizer.encode(data)  # (N, C)
-        self.dependencies_ = find_dependencies(encoded, tokenizer.vocab_sizes, rng)
+        dependencies = find_dependencies(encoded, tokenizer.vocab_sizes, rng)
         rows = np.arange(len(encoded))
         train_rows, validation_rows = split_validation(rows, config.validation_fraction, rng)
         train = torch.as_tensor(encoded[train_rows], device=device)
@@ -114,65 +199,52 @@ class Autoregressive(Synthesizer):
         dropout = _dropout(self.config.dropout, train.shape[0])
         self.architecture_: Architecture = config.network_architecture(train.shape[0])
         network = self._build_network(tokenizer, device, generator, dropout)
-        self.loss_history_: list[dict[str, float]] = []
-        self.best_epoch_ = 0
+        fitted = _Fitted(tokenizer, network, dependencies, loss_history=[], best_epoch=0)
         if tokenizer.columns:  # a table of ids and constants has nothing to learn
-            network = self._train(
+            trainer = AutoregressiveTrainer(
                 network,
-                train=train,
-                validation=validation,
-                callback=callback,
+                train,
+                validation,
+                config=config,
                 generator=generator,
-                rng=rng,
+                order_rng=rng,
                 jitter=jitter,
             )
-        self._install(tokenizer, network.eval(), device)
-        return tokenizer.codec.metadata_
+            self._train(trainer, fitted, callback, max_seconds, stage=stage)
+        return fitted
 
     def _train(
         self,
-        network: AnyOrderNetwork,
-        *,
-        train: torch.Tensor,
-        validation: torch.Tensor | None,
+        trainer: AutoregressiveTrainer,
+        fitted: _Fitted,
         callback: TrainingCallback | None,
-        generator: torch.Generator,
-        rng: np.random.Generator,
-        jitter: BinJitter | None,
-    ) -> AnyOrderNetwork:
-        """Train ``network``; the network to keep (its weights' moving average, if on)."""
-        trainer = AutoregressiveTrainer(
-            network,
-            train,
-            validation,
-            config=self.config,
-            generator=generator,
-            order_rng=rng,
-            jitter=jitter,
-        )
+        max_seconds: float | None,
+        *,
+        stage: int | None,
+    ) -> None:
+        """Run ``trainer``; ``fitted`` gets the network to keep and the losses."""
         stopping = None
-        if validation is not None:
+        if trainer.validation is not None:
             stopping = EarlyStopping(
                 trainer.evaluated,
                 patience=self.config.patience,
                 on_plateau=trainer.halve_learning_rate,
             )
-        self.loss_history_ = run_epochs(
+        parts = {**trainer.checkpoint_parts(), **({"stopping": stopping} if stopping else {})}
+        fitted.loss_history = run_epochs(
             self.config.max_epochs,
             trainer.run_epoch,
             callback=callback,
-            max_seconds=self.config.max_training_seconds,
+            max_seconds=max_seconds,
             stop_early=stopping,
-            checkpoint=self._training_checkpoint(
-                **trainer.checkpoint_parts(), **({"stopping": stopping} if stopping else {})
-            ),
+            checkpoint=None if stage is None else self._training_checkpoint(stage=stage, **parts),
         )
         if stopping is not None:
             stopping.restore()
-            self.best_epoch_ = stopping.best_epoch
+            fitted.best_epoch = stopping.best_epoch
         else:
-            self.best_epoch_ = len(self.loss_history_)
-        return trainer.evaluated
+            fitted.best_epoch = len(fitted.loss_history)
+        fitted.network = trainer.evaluated
 
     def _build_network(
         self,
@@ -265,6 +337,8 @@ class Autoregressive(Synthesizer):
             "loss_history": self.loss_history_,
             "best_epoch": self.best_epoch_,
             "dependencies": msgspec.to_builtins(self.dependencies_),
+            "bin_rows": self.bin_rows_,
+            "bin_scores": [[rows, score] for rows, score in self.bin_scores_.items()],
         }
         return ModelState(values=values, arrays=arrays)
 
@@ -284,6 +358,39 @@ class Autoregressive(Synthesizer):
         self.loss_history_ = history_from_json(state.values["loss_history"])
         self.best_epoch_ = int(state.values["best_epoch"])
         self.dependencies_ = msgspec.convert(state.values["dependencies"], list[Dependency])
+        # files written before the choice of bins record none
+        self.bin_rows_ = msgspec.convert(state.values.get("bin_rows"), int | None)
+        scores = msgspec.convert(state.values.get("bin_scores", []), list[tuple[int, float]])
+        self.bin_scores_ = dict(scores)
+
+
+@dataclass
+class _Fitted:
+    """A network trained over one tokenization of the table, before it is installed."""
+
+    tokenizer: TableTokenizer
+    network: AnyOrderNetwork
+    dependencies: list[Dependency]
+    loss_history: list[dict[str, float]]
+    best_epoch: int
+
+    def sampler(self, temperature: float, device: torch.device) -> SampleDrawer:
+        """Unconditional rows of the learned table, as :func:`.bin_choice.realism` draws them."""
+        network = self.network.eval()
+
+        def draw(n_rows: int, rng: np.random.Generator) -> pd.DataFrame:
+            generator = torch_generator(child_seed(rng), device)
+            tokens = draw_tokens(
+                network,
+                n_rows,
+                {},
+                generator,
+                temperature=temperature,
+                dependencies=self.dependencies,
+            )
+            return self.tokenizer.decode(tokens.numpy(), rng)
+
+        return draw
 
 
 def _check_ranges(frame: pd.DataFrame, metadata: Metadata, conditions: dict[str, Any]) -> None:

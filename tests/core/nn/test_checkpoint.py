@@ -71,7 +71,8 @@ def _stop_after(epochs: int, seen: list[TrainingProgress]) -> Any:
 @pytest.mark.parametrize(
     ("model_type", "extra"),
     [
-        *((model_type, {}) for model_type in sorted(NEURAL)),
+        *((model_type, {}) for model_type in sorted(NEURAL) if model_type != "autoregressive"),
+        ("autoregressive", {"bin_rows": 20}),  # one training; see the test of its choices
         ("ctgan", {"validation_fraction": 0.2, "patience": 50}),
         ("tvae", {"validation_fraction": 0.2, "patience": 50}),
     ],
@@ -94,6 +95,38 @@ def test_resumed_fit_ends_with_the_uninterrupted_model(
     assert {p.resumed_from_epoch for p in second} == {2}
     assert not path.exists(), "a finished fit removes its checkpoint"
     assert len(resumed.loss_history_) == len(whole.loss_history_) == 6
+    np.testing.assert_allclose(
+        [list(e.values()) for e in resumed.loss_history_],
+        [list(e.values()) for e in whole.loss_history_],
+        rtol=1e-5,
+    )
+    pd.testing.assert_frame_equal(resumed.sample(50, seed=1), whole.sample(50, seed=1))
+
+
+def test_a_fit_of_several_choices_resumes_the_choice_it_stopped_in(
+    table: pd.DataFrame, tmp_path: Path
+) -> None:
+    """The autoregressive model fits a small table once per choice of bins (stages 0-2)."""
+    path = tmp_path / "train.ckpt"
+    whole = _model("autoregressive", seed=3).fit(table)
+
+    first: list[TrainingProgress] = []
+    stopped = _model("autoregressive", seed=3)
+    stopped.fit(table, callback=_stop_after(8, first), checkpoint=path)
+    assert [p.epoch for p in first] == list(range(1, 9))
+    assert {p.total_epochs for p in first} == {18}, "three choices of six epochs each"
+    key = training_key("autoregressive", stopped.get_config(), table)
+    assert Checkpoint(path, key=key).stage == 1
+    second: list[TrainingProgress] = []
+    resumed = _model("autoregressive", seed=3).fit(
+        table, callback=_stop_after(99, second), checkpoint=path
+    )
+    # the first choice is trained again, the second resumes from the file, the third is new
+    assert [p.epoch for p in second] == list(range(1, 7)) + list(range(9, 19))
+    assert [p.resumed_from_epoch for p in second] == [0] * 6 + [8] * 4 + [0] * 6
+    assert not path.exists(), "a finished fit removes its checkpoint"
+    assert isinstance(resumed, Autoregressive) and isinstance(whole, Autoregressive)
+    assert resumed.bin_rows_ == whole.bin_rows_
     np.testing.assert_allclose(
         [list(e.values()) for e in resumed.loss_history_],
         [list(e.values()) for e in whole.loss_history_],

@@ -13,6 +13,7 @@ from scipy import stats
 
 from synthgen_core.transform.bins import (
     GRID_POINTS,
+    MIN_BIN_ROWS,
     bins_from_dict,
     decode_bins,
     encode_bins,
@@ -181,3 +182,16 @@ def test_positions_in_bins_rank_each_value_among_its_bin(values, max_bins):
         np.testing.assert_allclose(np.sort(positions[mine]), (np.arange(rows) + 0.5) / rows)
         order = np.argsort(positions[mine])
         assert np.all(np.diff(array[mine][order]) >= 0)
+
+
+@pytest.mark.parametrize(
+    ("min_bin_rows", "n_bins"), [(MIN_BIN_ROWS, 30), (40, 15), (600, 1), (10_000, 1)]
+)
+def test_coarser_bins_hold_more_rows_and_keep_the_marginal(min_bin_rows, n_bins):
+    values = np.random.default_rng(0).lognormal(3.0, 1.0, 600).round(4)
+    bins = fit_bins("x", values, max_bins=100, min_bin_rows=min_bin_rows)
+    assert bins.n_atoms == 0 and bins.n_bins == n_bins
+    counts = np.bincount(encode_bins(bins, values), minlength=n_bins)
+    assert counts.min() >= min(min_bin_rows, len(values))
+    back = decode_bins(bins, encode_bins(bins, values), np.random.default_rng(1))
+    assert stats.ks_2samp(back, values).pvalue > 0.05

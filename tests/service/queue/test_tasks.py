@@ -225,6 +225,7 @@ async def test_an_autoregressive_model_trains_and_generates_exact_conditions(
     project_id = await alice.project()
     dataset = await alice.dataset(project_id)
     config = {"seed": 0, "max_epochs": 2, "width": 16, "depth": 1, "heads": 2, "device": "cpu"}
+    config["bin_rows"] = 20  # one training (a small table would try three bin sizes)
     model = await alice.model(
         project_id, dataset["dataset_version_id"], model_type="autoregressive", config=config
     )
