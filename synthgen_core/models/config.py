@@ -266,8 +266,9 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
                     "Training rows a numerical bin holds at least (more rows per bin: fewer, "
                     f"coarser bins); null: {MIN_BIN_ROWS}, and tables under "
                     f"{CHOOSE_BINS_BELOW_ROWS:,} rows are also fitted with {COARSE_BIN_ROWS} "
-                    "and with one bin a column, keeping the fit whose samples a classifier "
-                    "tells least from the training rows."
+                    "and with one bin a column, keeping the fit with the fewest bins among "
+                    "those whose samples a classifier tells from the training rows within one "
+                    "standard error of the least."
                 ),
             ),
         ]

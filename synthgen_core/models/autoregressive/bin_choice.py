@@ -12,13 +12,16 @@ bins: one bin a column scored 0.324 and 0.034 there.
 
 So a table of fewer than ``CHOOSE_BINS_BELOW_ROWS`` rows is fitted with each of
 ``AutoregressiveConfig.bin_row_choices`` (choices that bin every column alike are fitted
-once), and the fit whose samples a real-vs-synthetic classifier tells least from the
-training rows is kept: the detection score of
+once), and each fit's samples are scored by how well a real-vs-synthetic classifier tells
+them from the training rows: the detection score of
 :mod:`synthgen_core.evaluation.detection`, averaged over :data:`SCORED_SAMPLES` samples
 drawn and classified with seeds of their own, because on a few hundred rows one sample's
-score moves by a tenth. Ties keep the finer bins. A held-out likelihood in the values' own
-space, the copula's density inside the cells included, chose worse: it preferred one bin a
-column on star98, whose samples a classifier then told apart at 0.242.
+score moves by a tenth. The fit kept is the coarsest whose score is within one standard
+error of the best (the one-standard-error rule): over nine statsmodels tables at five seeds
+it scored 0.923 on detection, against 0.913 keeping the best score and 0.891 for the
+default bins alone. A held-out likelihood in the values' own space, the copula's density
+inside the cells included, chose worse: it preferred one bin a column on star98, whose
+samples a classifier then told apart at 0.242.
 
 Every choice is coarser than the default, so none can hug the training rows more than the
 default does, and the classifier reads the rows the model learned from, as the evaluation's
@@ -27,8 +30,10 @@ detection score does. The fits cost a few seconds each at these sizes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,10 +50,17 @@ SCORED_SAMPLES = 4
 SampleDrawer = Callable[[int, np.random.Generator], pd.DataFrame]
 
 
+class Realism(NamedTuple):
+    """How real a fit's samples look: their mean detection score and its standard error."""
+
+    score: float
+    error: float
+
+
 def realism(
     draw: SampleDrawer, real: pd.DataFrame, metadata: Metadata, rng: np.random.Generator
-) -> float:
-    """Mean detection score (1: indistinguishable) of :data:`SCORED_SAMPLES` samples.
+) -> Realism:
+    """The detection score (1: indistinguishable) of :data:`SCORED_SAMPLES` samples.
 
     ``draw(n_rows, rng)`` returns synthetic rows with ``real``'s columns.
     """
@@ -58,12 +70,22 @@ def realism(
         synthetic = draw(len(real), np.random.default_rng(child_seed(rng)))[list(real.columns)]
         found = detection(encode_columns(real, synthetic, infos), int(rng.integers(2**32)))
         scores.append(1.0 if found is None else found.score)
-    return float(np.mean(scores))
+    error = float(np.std(scores, ddof=1) / np.sqrt(len(scores)))
+    return Realism(score=float(np.mean(scores)), error=error)
 
 
-def most_real(scores: list[float]) -> int:
-    """Index of the highest score; the first (finest bins) among equals."""
-    return int(np.argmax(scores))
+def simplest_real_enough(found: list[Realism]) -> int:
+    """Index of the coarsest choice scoring within one standard error of the best.
+
+    ``found`` runs from the finest bins to the coarsest. The one-standard-error rule of
+    model selection: fits whose scores differ by less than the noise of measuring them are
+    alike, and the one with fewer bins has fewer cells to learn by heart.
+    """
+    best = found[int(np.argmax([f.score for f in found]))]
+    alike = [
+        k for k, f in enumerate(found) if best.score - f.score <= math.hypot(f.error, best.error)
+    ]
+    return max(alike)
 
 
 @dataclass

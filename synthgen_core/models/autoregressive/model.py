@@ -25,7 +25,8 @@ What a user gets from that design:
   little rank noise while training (:mod:`.jitter`), so a small table's exact combinations
   of bins are not learned by heart;
 * bins as fine as the table bears: a small table is fitted with finer and coarser bins
-  and keeps the fit whose rows a classifier tells least from real ones (:mod:`.bin_choice`).
+  and keeps the coarsest fit whose rows a classifier tells from real ones about as poorly
+  as the best one's (:mod:`.bin_choice`).
 
 Randomness: the config ``seed`` feeds one :class:`numpy.random.Generator`, from which the
 tokenizer, the validation split, the column orders and one ``torch.Generator`` (weights,
@@ -50,9 +51,10 @@ from synthgen_core.kinds import kind_of
 from synthgen_core.metadata import Metadata
 from synthgen_core.models.autoregressive.bin_choice import (
     ChoiceProgress,
+    Realism,
     SampleDrawer,
-    most_real,
     realism,
+    simplest_real_enough,
 )
 from synthgen_core.models.autoregressive.dependencies import Dependency, find_dependencies
 from synthgen_core.models.autoregressive.jitter import BinJitter
@@ -90,8 +92,8 @@ class Autoregressive(Synthesizer):
 
     Options are those of :class:`~synthgen_core.models.config.AutoregressiveConfig`. A
     fitted model's ``bin_rows_`` is the fewest training rows its numerical bins hold, and
-    ``bin_scores_`` the detection score of each ``bin_rows`` it compared on a small table
-    (empty when it fitted one; see :mod:`.bin_choice`).
+    ``bin_scores_`` the detection score (and its standard error) of each ``bin_rows`` it
+    compared on a small table (empty when it fitted one; see :mod:`.bin_choice`).
     """
 
     model_type = "autoregressive"
@@ -109,7 +111,7 @@ class Autoregressive(Synthesizer):
     ) -> Metadata:
         device = resolve_device(self.config.device)
         choices = self._tokenizers(data, metadata)
-        self.bin_scores_: dict[int, float] = {}
+        self.bin_scores_: dict[int, Realism] = {}
         if len(choices) == 1:
             ((self.bin_rows_, tokenizer),) = choices.items()
             fitted = self._fit_tokens(
@@ -142,7 +144,7 @@ class Autoregressive(Synthesizer):
         device: torch.device,
         callback: TrainingCallback | None,
     ) -> _Fitted:
-        """The fit of the choice whose samples look most real (see :mod:`.bin_choice`).
+        """The coarsest fit whose samples look about as real as the best's (:mod:`.bin_choice`).
 
         The fits share ``max_training_seconds``. Each is a stage of the fit's checkpoint: a
         resumed fit trains the choices before the one the file holds again (from the same
@@ -153,7 +155,7 @@ class Autoregressive(Synthesizer):
         scoring = numpy_rng(self._training_seed()).spawn(1)[0]
         on_file = self._checkpointed_stage()
         fits: dict[int, _Fitted] = {}
-        scores: list[float] = []
+        scores: list[Realism] = []
         for index, (bin_rows, tokenizer) in enumerate(choices.items()):
             if progress.stopped:
                 break
@@ -166,7 +168,7 @@ class Autoregressive(Synthesizer):
             draw = fitted.sampler(self.config.temperature, device)
             scores.append(realism(draw, data, metadata, scoring))
         self.bin_scores_ = dict(zip(fits, scores, strict=True))
-        self.bin_rows_ = list(fits)[most_real(scores)]
+        self.bin_rows_ = list(fits)[simplest_real_enough(scores)]
         return fits[self.bin_rows_]
 
     def _fit_tokens(
@@ -338,7 +340,7 @@ class Autoregressive(Synthesizer):
             "best_epoch": self.best_epoch_,
             "dependencies": msgspec.to_builtins(self.dependencies_),
             "bin_rows": self.bin_rows_,
-            "bin_scores": [[rows, score] for rows, score in self.bin_scores_.items()],
+            "bin_scores": [[rows, *found] for rows, found in self.bin_scores_.items()],
         }
         return ModelState(values=values, arrays=arrays)
 
@@ -360,8 +362,9 @@ class Autoregressive(Synthesizer):
         self.dependencies_ = msgspec.convert(state.values["dependencies"], list[Dependency])
         # files written before the choice of bins record none
         self.bin_rows_ = msgspec.convert(state.values.get("bin_rows"), int | None)
-        scores = msgspec.convert(state.values.get("bin_scores", []), list[tuple[int, float]])
-        self.bin_scores_ = dict(scores)
+        scores = state.values.get("bin_scores", [])
+        found = msgspec.convert(scores, list[tuple[int, float, float]])
+        self.bin_scores_ = {rows: Realism(score, error) for rows, score, error in found}
 
 
 @dataclass

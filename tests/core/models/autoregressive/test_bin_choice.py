@@ -13,7 +13,12 @@ import pytest
 import synthgen_core as sg
 from synthgen_core.errors import ConfigError
 from synthgen_core.io.model_file import read_model_file, write_model_file
-from synthgen_core.models.autoregressive.bin_choice import ChoiceProgress, most_real, realism
+from synthgen_core.models.autoregressive.bin_choice import (
+    ChoiceProgress,
+    Realism,
+    realism,
+    simplest_real_enough,
+)
 from synthgen_core.models.autoregressive.model import Autoregressive
 from synthgen_core.models.config import CHOOSE_BINS_BELOW_ROWS, COARSE_BIN_ROWS
 from synthgen_core.nn.training import TrainingProgress
@@ -57,12 +62,17 @@ def test_bin_rows_must_be_positive():
         Autoregressive(bin_rows=0).fit(_one_factor())
 
 
-def test_the_fit_kept_is_the_choice_whose_samples_scored_highest():
+def test_the_fit_kept_is_the_coarsest_within_one_standard_error_of_the_best():
     table = _one_factor()
     model = Autoregressive(seed=0, **FAST).fit(table)
-    assert list(model.bin_scores_) == [MIN_BIN_ROWS, COARSE_BIN_ROWS, len(table)]
-    assert all(0.0 <= score <= 1.0 for score in model.bin_scores_.values())
-    assert model.bin_scores_[model.bin_rows_] == max(model.bin_scores_.values())
+    found = model.bin_scores_
+    assert list(found) == [MIN_BIN_ROWS, COARSE_BIN_ROWS, len(table)]
+    assert all(0.0 <= f.score <= 1.0 and 0.0 <= f.error < 0.5 for f in found.values())
+    best = max(found.values(), key=lambda f: f.score)
+    kept = found[model.bin_rows_]
+    assert best.score - kept.score <= np.hypot(best.error, kept.error)
+    coarser = [f for rows, f in found.items() if rows > model.bin_rows_]
+    assert all(best.score - f.score > np.hypot(best.error, f.error) for f in coarser)
     widest = max(len(bins.grid) for bins in model.tokenizer_.bins_.values())
     assert widest == max(1, len(table) // model.bin_rows_)
 
@@ -71,7 +81,7 @@ def test_amounts_that_follow_a_category_keep_fine_bins():
     table = _firm_levels()
     model = Autoregressive(seed=0, **FAST).fit(table)
     assert model.bin_rows_ == MIN_BIN_ROWS
-    assert model.bin_scores_[len(table)] < 0.5  # one bin a column loses each firm's level
+    assert model.bin_scores_[len(table)].score < 0.5  # one bin a column loses each level
     rows = model.sample(2_000, seed=1)
     medians = rows.groupby("firm")["capital"].median()
     real = table.groupby("firm")["capital"].median()
@@ -149,9 +159,26 @@ def test_the_score_is_high_for_real_rows_and_low_for_rows_without_their_relation
         rows = real_rows(n, draw)  # every column shuffled on its own: the factor is gone
         return rows.apply(lambda column: draw.permutation(column.to_numpy()))
 
-    assert realism(real_rows, table, metadata, rng) > 0.8
-    assert realism(independent, table, metadata, rng) < 0.3
-    assert most_real([0.5, 0.9, 0.9]) == 1
+    real, apart = (
+        realism(real_rows, table, metadata, rng),
+        realism(independent, table, metadata, rng),
+    )
+    assert real.score > 0.8 and apart.score < 0.3
+    assert 0.0 < real.error < 0.1 and apart.error < 0.1
+
+
+@pytest.mark.parametrize(
+    ("found", "kept"),
+    [
+        ([(0.9, 0.01), (0.5, 0.01), (0.5, 0.01)], 0),  # clearly best: the finest bins
+        ([(0.9, 0.01), (0.95, 0.01), (0.5, 0.01)], 1),
+        ([(0.9, 0.03), (0.88, 0.03), (0.5, 0.01)], 1),  # within the noise: fewer bins
+        ([(0.9, 0.03), (0.88, 0.03), (0.89, 0.01)], 2),
+        ([(0.7, 0.0), (0.7, 0.0)], 1),
+    ],
+)
+def test_the_coarsest_choice_within_one_standard_error_of_the_best_is_kept(found, kept):
+    assert simplest_real_enough([Realism(score, error) for score, error in found]) == kept
 
 
 @pytest.mark.parametrize("bin_rows", [None, COARSE_BIN_ROWS])
