@@ -328,7 +328,8 @@ class AutoregressiveConfig(ModelConfig, kw_only=True, forbid_unknown_fields=True
         """The ``bin_rows`` to fit a table of ``n_rows`` rows with, finest first.
 
         One choice unless ``bin_rows`` is null and the table is small; the last of several
-        is ``n_rows``: one bin a column.
+        is one bin a column: ``n_rows``, kept above the coarse choice so that the three
+        stay distinct keys on a tiny table (where they bin alike and are fitted once).
         """
         if self.bin_rows is not None:
             return [self.bin_rows]
